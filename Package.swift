@@ -1,0 +1,93 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "coupon",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "coupon", targets: ["coupon"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // C shims: module maps only, no logic.
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+
+        // Redis client over hiredis: connection owner threads, automatic pipelining, pool.
+        .target(
+            name: "Redis",
+            dependencies: [
+                "CHiredis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // Domain values, rules, event encoding and the Lua scripts. No I/O.
+        .target(name: "CouponCore"),
+
+        // The coupon ledger in Redis: init, define, admit, look up (runs CouponCore's scripts).
+        .target(
+            name: "CouponLedger",
+            dependencies: [
+                "CouponCore", "Redis",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // HTTP: buildApplication, controllers, error -> HTTP mapping.
+        .target(
+            name: "CouponServer",
+            dependencies: [
+                "CouponCore", "CouponLedger", "Redis",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "coupon",
+            dependencies: [
+                "CouponCore", "CouponLedger", "CouponServer", "Redis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // Starts and stops real redis-server processes for tests.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Redis"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
+        .testTarget(name: "CouponCoreTests", dependencies: ["CouponCore"]),
+        .testTarget(
+            name: "CouponLedgerTests",
+            dependencies: ["CouponLedger", "CouponCore", "Redis", "TestSupport"]
+        ),
+        .testTarget(
+            name: "CouponServerTests",
+            dependencies: [
+                "CouponServer", "CouponLedger", "CouponCore", "Redis", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,87 @@
+/// The Lua scripts the service runs in Redis. Each touches the keys of one partition only.
+///
+/// Every script starts with a `#!lua` shebang: Redis then knows whether it writes before it
+/// runs, and refuses a writing script up front under memory pressure instead of half-running it.
+/// Every check comes before the first write, so a refusal leaves no trace. Numbers go out through
+/// `string.format('%d')`, never `tostring`, which would print large epoch milliseconds as `1e+14`.
+public enum CouponScripts {
+    /// Admission. KEYS: generation, coupon hash, issued hash, events stream.
+    /// ARGV: coupon id, user id, request id ('' when none).
+    /// Answers `{OUTCOME, detail?}`; the issued record is `"seq eventId issuedAtMs"`.
+    public static let admit = """
+        #!lua
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {'UNAVAILABLE'} end
+        local def = redis.call('HMGET', KEYS[2], 'total', 'startsAt', 'endsAt')
+        if not def[1] then return {'NOT_FOUND'} end
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        if now < tonumber(def[2]) then return {'NOT_STARTED', def[2]} end
+        if now >= tonumber(def[3]) then return {'ENDED', def[3]} end
+        local prior = redis.call('HGET', KEYS[3], ARGV[2])
+        if prior then return {'ALREADY_ISSUED', prior} end
+        local issued = redis.call('HLEN', KEYS[3])
+        if issued >= tonumber(def[1]) then return {'SOLD_OUT', def[1]} end
+        local seq = string.format('%d', issued + 1)
+        local at = string.format('%d', now)
+        local id
+        if ARGV[3] == '' then
+          id = redis.call('XADD', KEYS[4], '*', 'type', 'CouponIssued', 'v', '1', 'coupon', ARGV[1],
+            'user', ARGV[2], 'seq', seq, 'at', at)
+        else
+          id = redis.call('XADD', KEYS[4], '*', 'type', 'CouponIssued', 'v', '1', 'coupon', ARGV[1],
+            'user', ARGV[2], 'seq', seq, 'at', at, 'req', ARGV[3])
+        end
+        local record = seq .. ' ' .. id .. ' ' .. at
+        redis.call('HSET', KEYS[3], ARGV[2], record)
+        return {'ISSUED', record}
+        """
+
+    /// Definition. KEYS: generation, coupon-id counter, events stream.
+    /// ARGV: partition p, partition count P, name, total, startsAt ('' = now), endsAt ('' = start + 24 h),
+    /// coupon key prefix of the partition.
+    /// The coupon key is derived inside the script from the counter; it carries the same `{p}` tag.
+    public static let define = """
+        #!lua
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {'UNAVAILABLE'} end
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        local startsAt = now
+        if ARGV[5] ~= '' then startsAt = tonumber(ARGV[5]) end
+        local endsAt = startsAt + \(CouponDraft.defaultWindow)
+        if ARGV[6] ~= '' then endsAt = tonumber(ARGV[6]) end
+        if endsAt <= startsAt then
+          return {'INVALID_WINDOW', string.format('%d', startsAt), string.format('%d', endsAt)}
+        end
+        local id, key
+        repeat
+          id = string.format('%d', redis.call('INCR', KEYS[2]) * tonumber(ARGV[2]) + tonumber(ARGV[1]))
+          key = ARGV[7] .. id
+        until redis.call('EXISTS', key) == 0
+        local s, e, at = string.format('%d', startsAt), string.format('%d', endsAt), string.format('%d', now)
+        local eventId = redis.call('XADD', KEYS[3], '*', 'type', 'CouponDefined', 'v', '1', 'coupon', id,
+          'name', ARGV[3], 'total', ARGV[4], 'startsAt', s, 'endsAt', e, 'at', at)
+        redis.call('HSET', key, 'name', ARGV[3], 'total', ARGV[4], 'startsAt', s, 'endsAt', e,
+          'definedEventId', eventId, 'definedAt', at)
+        return {'DEFINED', id, s, e, eventId, at}
+        """
+
+    /// Read a coupon and its issued count in one consistent step. KEYS: generation, coupon, issued.
+    public static let show = """
+        #!lua flags=no-writes
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {'UNAVAILABLE'} end
+        local d = redis.call('HMGET', KEYS[2], 'name', 'total', 'startsAt', 'endsAt', 'definedEventId', 'definedAt')
+        if not d[1] then return {'NOT_FOUND'} end
+        return {'FOUND', d[1], d[2], d[3], d[4], d[5] or '', d[6] or '0',
+          string.format('%d', redis.call('HLEN', KEYS[3]))}
+        """
+
+    /// Read one user's issuance. KEYS: generation, coupon, issued. ARGV: user id.
+    public static let issuance = """
+        #!lua flags=no-writes
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {'UNAVAILABLE'} end
+        if redis.call('EXISTS', KEYS[2]) == 0 then return {'NOT_FOUND'} end
+        local record = redis.call('HGET', KEYS[3], ARGV[1])
+        if not record then return {'NOT_ISSUED'} end
+        return {'ISSUED', record}
+        """
+}

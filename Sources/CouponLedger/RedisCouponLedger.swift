@@ -1,0 +1,159 @@
+import CouponCore
+import Redis
+
+/// The ledger in Redis: every decision is one atomic script on one partition.
+public struct RedisCouponLedger: CouponLedger {
+    public let client: RedisClient
+    public let partitioning: Partitioning
+
+    private static let admitScript = RedisScript(CouponScripts.admit)
+    private static let defineScript = RedisScript(CouponScripts.define)
+    private static let showScript = RedisScript(CouponScripts.show)
+    private static let issuanceScript = RedisScript(CouponScripts.issuance)
+
+    public init(client: RedisClient, partitioning: Partitioning) {
+        self.client = client
+        self.partitioning = partitioning
+    }
+
+    public func define(_ draft: CouponDraft) async throws -> Coupon {
+        let p = Int.random(in: partitioning.all)
+        let reply = try await run(
+            Self.defineScript,
+            keys: [Partitioning.generationKey(p), Partitioning.couponSequenceKey(p), Partitioning.eventsKey(p)],
+            arguments: [
+                String(p), String(partitioning.count), draft.name, String(draft.quantity),
+                draft.startsAt.map(String.init) ?? "", draft.endsAt.map(String.init) ?? "",
+                Partitioning.couponKeyPrefix(p),
+            ]
+        )
+        switch reply.outcome {
+        case "DEFINED":
+            guard let id = reply.int(1).flatMap({ try? CouponID($0) }),
+                let startsAt = reply.int(2), let endsAt = reply.int(3), let eventId = reply.text(4),
+                let definedAt = reply.int(5)
+            else { throw LedgerError.unexpected("define: \(reply.values)") }
+            return Coupon(
+                id: id, name: draft.name, quantity: draft.quantity, startsAt: startsAt, endsAt: endsAt,
+                definedEventId: eventId, definedAt: definedAt, issued: 0)
+        case "INVALID_WINDOW":
+            throw LedgerError.invalid(ValidationError("endsAt must be after startsAt (startsAt defaults to now)"))
+        case "UNAVAILABLE":
+            throw LedgerError.unavailable("the deployment's generation key is missing: Redis lost its data")
+        default:
+            throw LedgerError.unexpected("define: \(reply.values)")
+        }
+    }
+
+    public func admit(coupon: CouponID, user: UserID, requestId: String?) async throws -> AdmissionOutcome {
+        let p = partitioning.partition(of: coupon)
+        let reply = try await run(
+            Self.admitScript,
+            keys: [
+                Partitioning.generationKey(p), Partitioning.couponKey(p, coupon),
+                Partitioning.issuedKey(p, coupon), Partitioning.eventsKey(p),
+            ],
+            arguments: [coupon.description, user.value, requestId ?? ""]
+        )
+        switch reply.outcome {
+        case "ISSUED", "ALREADY_ISSUED":
+            guard let record = reply.text(1),
+                let issuance = Issuance(couponId: coupon, userId: user, record: record)
+            else { throw LedgerError.unexpected("admit: \(reply.values)") }
+            return reply.outcome == "ISSUED" ? .issued(issuance) : .alreadyIssued(issuance)
+        case "SOLD_OUT": return .soldOut
+        case "NOT_STARTED": return .notStarted(startsAt: reply.int(1) ?? 0)
+        case "ENDED": return .ended(endsAt: reply.int(1) ?? 0)
+        case "NOT_FOUND": return .notFound
+        case "UNAVAILABLE": return .unavailable
+        default: throw LedgerError.unexpected("admit: \(reply.values)")
+        }
+    }
+
+    public func coupon(_ id: CouponID) async throws -> Coupon? {
+        let p = partitioning.partition(of: id)
+        let reply = try await run(
+            Self.showScript,
+            keys: [Partitioning.generationKey(p), Partitioning.couponKey(p, id), Partitioning.issuedKey(p, id)],
+            arguments: []
+        )
+        switch reply.outcome {
+        case "FOUND":
+            guard let name = reply.text(1), let quantity = reply.int(2), let startsAt = reply.int(3),
+                let endsAt = reply.int(4), let eventId = reply.text(5), let definedAt = reply.int(6),
+                let issued = reply.int(7)
+            else { throw LedgerError.unexpected("show: \(reply.values)") }
+            return Coupon(
+                id: id, name: name, quantity: quantity, startsAt: startsAt, endsAt: endsAt,
+                definedEventId: eventId, definedAt: definedAt, issued: issued)
+        case "NOT_FOUND": return nil
+        case "UNAVAILABLE":
+            throw LedgerError.unavailable("the deployment's generation key is missing: Redis lost its data")
+        default: throw LedgerError.unexpected("show: \(reply.values)")
+        }
+    }
+
+    public func issuance(coupon: CouponID, user: UserID) async throws -> IssuanceLookup {
+        let p = partitioning.partition(of: coupon)
+        let reply = try await run(
+            Self.issuanceScript,
+            keys: [
+                Partitioning.generationKey(p), Partitioning.couponKey(p, coupon), Partitioning.issuedKey(p, coupon),
+            ],
+            arguments: [user.value]
+        )
+        switch reply.outcome {
+        case "ISSUED":
+            guard let record = reply.text(1),
+                let issuance = Issuance(couponId: coupon, userId: user, record: record)
+            else { throw LedgerError.unexpected("issuance: \(reply.values)") }
+            return .issued(issuance)
+        case "NOT_ISSUED": return .notIssued
+        case "NOT_FOUND": return .couponNotFound
+        case "UNAVAILABLE":
+            throw LedgerError.unavailable("the deployment's generation key is missing: Redis lost its data")
+        default: throw LedgerError.unexpected("issuance: \(reply.values)")
+        }
+    }
+
+    public func readiness() async -> Readiness {
+        do {
+            let recorded = try await RedisDeployment(client: client).recordedPartitions()
+            guard let recorded else { return .notReady("not initialised: run `coupon init`") }
+            guard recorded == partitioning.count else {
+                return .notReady(
+                    LedgerError.partitionMismatch(configured: partitioning.count, recorded: recorded).description)
+            }
+            for p in partitioning.all {
+                if try await client.send(.get(Partitioning.generationKey(p))).isNull {
+                    return .notReady("generation key of partition \(p) is missing: Redis lost its data")
+                }
+            }
+            return .ready
+        } catch {
+            return .notReady("Redis: \(error)")
+        }
+    }
+
+    /// Runs a script, turning a broken link or a refused write (OOM, READONLY, …) into `unavailable`.
+    private func run(_ script: RedisScript, keys: [String], arguments: [String]) async throws -> ScriptReply {
+        do {
+            return ScriptReply(try await script.run(on: client, keys: keys, arguments: arguments))
+        } catch let error as RedisError {
+            throw LedgerError.unavailable(error.description)
+        }
+    }
+}
+
+/// A script's `{OUTCOME, detail…}` answer.
+struct ScriptReply {
+    let values: [String]
+
+    init(_ reply: RedisReply) {
+        values = reply.array?.map { $0.string ?? "" } ?? []
+    }
+
+    var outcome: String { values.first ?? "" }
+    func text(_ index: Int) -> String? { index < values.count ? values[index] : nil }
+    func int(_ index: Int) -> Int64? { text(index).flatMap { Int64($0) } }
+}

@@ -1,0 +1,56 @@
+import CouponCore
+import Foundation
+import Redis
+
+/// The deployment's identity in Redis: the partition count and one generation key per partition.
+/// Only `coupon init` writes them, so a Redis that comes back empty stays unavailable (503)
+/// until an operator acts, instead of issuing the same coupons a second time.
+public struct RedisDeployment: Sendable {
+    public let client: RedisClient
+
+    public init(client: RedisClient) { self.client = client }
+
+    public struct State: Sendable, Equatable {
+        public let partitions: Int
+        public let generation: String
+        /// False when everything was already in place and nothing was written.
+        public let created: Bool
+    }
+
+    /// Writes the partition count and the generation keys once. Running it again changes nothing;
+    /// a different partition count is refused.
+    public func initialise(_ partitioning: Partitioning) async throws -> State {
+        let wrote = try await client.send(
+            RedisCommand("SET", Partitioning.partitionsKey, String(partitioning.count), "NX"))
+        if let recorded = try await recordedPartitions(), recorded != partitioning.count {
+            throw LedgerError.partitionMismatch(configured: partitioning.count, recorded: recorded)
+        }
+        let existing = try await client.send(.get(Partitioning.generationKey(0))).string
+        let generation = existing ?? UUID().uuidString.lowercased()
+        var created = !wrote.isNull
+        for p in partitioning.all {
+            let set = try await client.send(RedisCommand("SET", Partitioning.generationKey(p), generation, "NX"))
+            created = created || !set.isNull
+        }
+        return State(partitions: partitioning.count, generation: generation, created: created)
+    }
+
+    /// The partition count recorded at init, or nil before init (or after Redis lost its data).
+    public func recordedPartitions() async throws -> Int? {
+        let reply = try await client.send(.get(Partitioning.partitionsKey))
+        if reply.isNull { return nil }
+        guard let value = reply.string.flatMap({ Int($0) }) else {
+            throw LedgerError.unexpected("\(Partitioning.partitionsKey) holds \(reply)")
+        }
+        return value
+    }
+
+    /// Refuses to start with a partition count other than the recorded one. Before init, or with
+    /// Redis down, there is nothing to compare yet: readiness reports it instead.
+    public func verify(_ partitioning: Partitioning) async throws {
+        guard let recorded = try? await recordedPartitions() else { return }
+        if recorded != partitioning.count {
+            throw LedgerError.partitionMismatch(configured: partitioning.count, recorded: recorded)
+        }
+    }
+}

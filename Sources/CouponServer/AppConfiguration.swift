@@ -1,0 +1,30 @@
+import CouponCore
+import Redis
+
+/// Everything `buildApplication` needs; `coupon serve` fills it from flags and `COUPON_*` variables.
+public struct AppConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var redis: RedisConfiguration
+    public var partitioning: Partitioning
+    /// Bearer token for the admin routes (`POST /v1/coupons`).
+    public var adminToken: String
+    /// Largest request body accepted; larger ones get 413.
+    public var maxBodySize: Int
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        redis: RedisConfiguration = RedisConfiguration(),
+        partitioning: Partitioning,
+        adminToken: String,
+        maxBodySize: Int = 16 * 1024
+    ) {
+        self.host = host
+        self.port = port
+        self.redis = redis
+        self.partitioning = partitioning
+        self.adminToken = adminToken
+        self.maxBodySize = maxBodySize
+    }
+}

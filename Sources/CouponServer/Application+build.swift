@@ -1,0 +1,46 @@
+import CouponCore
+import CouponLedger
+import Hummingbird
+import Logging
+import Redis
+
+/// The composition root, called by `coupon serve` and by the tests alike.
+public func buildApplication(
+    _ configuration: AppConfiguration,
+    logger: Logger = Logger(label: "coupon")
+) async throws -> some ApplicationProtocol {
+    let redis = RedisClient(configuration: configuration.redis, logger: logger)
+    // A process configured with another partition count than the deployment's refuses to start.
+    do {
+        try await RedisDeployment(client: redis).verify(configuration.partitioning)
+    } catch {
+        redis.close()
+        throw error
+    }
+    let ledger = RedisCouponLedger(client: redis, partitioning: configuration.partitioning)
+    let router = buildRouter(configuration, ledger: ledger, logger: logger)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
+        logger: logger
+    )
+    app.addServices(redis)
+    return app
+}
+
+/// The routes over any ledger.
+public func buildRouter(
+    _ configuration: AppConfiguration,
+    ledger: some CouponLedger,
+    logger: Logger
+) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.add(middleware: ErrorMiddleware(logger: logger))
+    let body = JSONBody(maxSize: configuration.maxBodySize)
+    HealthController(ledger: ledger).addRoutes(to: router)
+    CouponsController(ledger: ledger, body: body, adminToken: configuration.adminToken)
+        .addRoutes(to: router.group("v1/coupons"))
+    IssuesController(ledger: ledger, body: body)
+        .addRoutes(to: router.group("v1/coupons/:id/issues"))
+    return router
+}

@@ -1,0 +1,49 @@
+import CouponCore
+import CouponLedger
+import Hummingbird
+
+/// `POST /v1/coupons` (admin) and `GET /v1/coupons/{id}`.
+struct CouponsController<Ledger: CouponLedger> {
+    let ledger: Ledger
+    let body: JSONBody
+    let adminToken: String
+
+    func addRoutes(to group: RouterGroup<some RequestContext>) {
+        group.post(use: create)
+        group.get(":id", use: show)
+    }
+
+    @Sendable func create(_ request: Request, context: some RequestContext) async throws -> Response {
+        try authorize(request)
+        let draft = try await body.decode(CreateCouponRequest.self, from: request).draft()
+        let coupon = try await ledger.define(draft)
+        return JSONResponse.make(status: .created, CouponDTO(coupon))
+    }
+
+    @Sendable func show(_ request: Request, context: some RequestContext) async throws -> Response {
+        let id = try CouponID(parsing: context.parameters.get("id") ?? "")
+        guard let coupon = try await ledger.coupon(id) else { throw APIError.couponNotFound }
+        return JSONResponse.make(status: .ok, CouponDTO(coupon))
+    }
+
+    private func authorize(_ request: Request) throws {
+        let presented = request.headers[.authorization] ?? ""
+        guard constantTimeEqual(presented, "Bearer " + adminToken) else {
+            throw APIError(
+                status: .unauthorized, code: "UNAUTHORIZED",
+                message: "this route needs 'Authorization: Bearer <admin token>'",
+                headers: [.wwwAuthenticate: "Bearer"])
+        }
+    }
+
+    /// Compares without an early exit, so response time does not leak how much of the token matched.
+    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        var difference = x.count ^ y.count
+        for i in 0..<max(x.count, y.count) {
+            difference |= Int((i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0))
+        }
+        return difference == 0
+    }
+}

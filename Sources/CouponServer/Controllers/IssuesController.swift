@@ -1,0 +1,72 @@
+import CouponCore
+import CouponLedger
+import HTTPTypes
+import Hummingbird
+
+/// `POST /v1/coupons/{id}/issues` and `GET /v1/coupons/{id}/issues/{userId}`.
+/// The admission outcome is turned into an HTTP status here, at the edge, and nowhere else.
+struct IssuesController<Ledger: CouponLedger> {
+    let ledger: Ledger
+    let body: JSONBody
+
+    func addRoutes(to group: RouterGroup<some RequestContext>) {
+        group.post(use: issue)
+        group.get(":userId", use: show)
+    }
+
+    @Sendable func issue(_ request: Request, context: some RequestContext) async throws -> Response {
+        let coupon = try CouponID(parsing: context.parameters.get("id") ?? "")
+        let user = try UserID(try await body.decode(IssueRequest.self, from: request).userId)
+        let requestId = try requestID(request)
+        switch try await ledger.admit(coupon: coupon, user: user, requestId: requestId) {
+        case .issued(let issuance):
+            return JSONResponse.make(status: .created, IssuanceDTO(issuance))
+        case .alreadyIssued(let issuance):
+            var error = APIError(
+                status: .conflict, code: "ALREADY_ISSUED", message: "this user already holds this coupon")
+            error.issuance = IssuanceDTO(issuance)
+            throw error
+        case .soldOut:
+            throw APIError(status: .gone, code: "SOLD_OUT", message: "every coupon has been issued")
+        case .notStarted(let startsAt):
+            throw APIError(
+                status: .unprocessableContent, code: "NOT_STARTED",
+                message: "issuance starts at \(EpochMillis.format(startsAt))")
+        case .ended(let endsAt):
+            throw APIError(
+                status: .unprocessableContent, code: "ENDED",
+                message: "issuance ended at \(EpochMillis.format(endsAt))")
+        case .notFound:
+            throw APIError.couponNotFound
+        case .unavailable:
+            throw APIError.unavailable("the coupon store lost its data and is waiting for an operator")
+        }
+    }
+
+    @Sendable func show(_ request: Request, context: some RequestContext) async throws -> Response {
+        let coupon = try CouponID(parsing: context.parameters.get("id") ?? "")
+        let user = try UserID(context.parameters.get("userId") ?? "")
+        switch try await ledger.issuance(coupon: coupon, user: user) {
+        case .issued(let issuance):
+            return JSONResponse.make(status: .ok, IssuanceDTO(issuance, projected: false))
+        case .notIssued:
+            throw APIError(status: .notFound, code: "NOT_ISSUED", message: "this user holds no such coupon")
+        case .couponNotFound:
+            throw APIError.couponNotFound
+        }
+    }
+
+    /// The optional `X-Request-Id`, recorded in the event as `req`; same rules as a user id.
+    private func requestID(_ request: Request) throws -> String? {
+        guard let value = request.headers[.requestID] else { return nil }
+        do {
+            return try UserID(value).value
+        } catch {
+            throw APIError.invalid("X-Request-Id must be 1–64 printable characters")
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("X-Request-Id")!
+}

@@ -1,0 +1,39 @@
+import CouponCore
+
+struct CreateCouponRequest: Decodable {
+    public let name: String
+    public let quantity: Int64
+    public let startsAt: String?
+    public let endsAt: String?
+
+    func draft() throws(ValidationError) -> CouponDraft {
+        try CouponDraft(
+            name: name, quantity: quantity,
+            startsAt: try startsAt.map { (text) throws(ValidationError) in try EpochMillis.parse(text) },
+            endsAt: try endsAt.map { (text) throws(ValidationError) in try EpochMillis.parse(text) })
+    }
+}
+
+public struct CouponDTO: Encodable, Sendable {
+    public let id: Int64
+    public let name: String
+    public let quantity: Int64
+    public let startsAt: String
+    public let endsAt: String
+    public let issued: Int64
+    public let remaining: Int64
+    public let definedEventId: String
+    public let definedAt: String
+
+    public init(_ coupon: Coupon) {
+        id = coupon.id.value
+        name = coupon.name
+        quantity = coupon.quantity
+        startsAt = EpochMillis.format(coupon.startsAt)
+        endsAt = EpochMillis.format(coupon.endsAt)
+        issued = coupon.issued
+        remaining = coupon.remaining
+        definedEventId = coupon.definedEventId
+        definedAt = EpochMillis.format(coupon.definedAt)
+    }
+}

@@ -1,0 +1,27 @@
+import CouponCore
+import HTTPTypes
+
+/// An error as the API shows it: `{"error": {"code", "message"}}`, plus optional details.
+struct APIError: Error, Sendable {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+    var headers: HTTPFields = [:]
+    /// Extra top-level members, e.g. the original issuance of a 409.
+    var issuance: IssuanceDTO?
+
+    static func invalid(_ message: String) -> APIError {
+        APIError(status: .badRequest, code: "INVALID_REQUEST", message: message)
+    }
+
+    static func invalid(_ error: ValidationError) -> APIError { .invalid(error.message) }
+
+    static func unavailable(_ message: String) -> APIError {
+        APIError(
+            status: .serviceUnavailable, code: "UNAVAILABLE", message: message,
+            headers: [.retryAfter: "1"])
+    }
+
+    static let couponNotFound = APIError(
+        status: .notFound, code: "COUPON_NOT_FOUND", message: "no coupon with this id")
+}

@@ -1,0 +1,68 @@
+import CouponCore
+import CouponLedger
+import Foundation
+import Hummingbird
+import Logging
+
+/// Turns every error, the router's own 404 and 413 included, into the JSON error body.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return ErrorMiddleware.response(error)
+        } catch let error as ValidationError {
+            return ErrorMiddleware.response(.invalid(error))
+        } catch let error as LedgerError {
+            return ErrorMiddleware.response(map(error))
+        } catch let error as any HTTPResponseError {
+            return ErrorMiddleware.response(map(error.status))
+        } catch {
+            logger.error("unhandled error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            return ErrorMiddleware.response(
+                APIError(status: .internalServerError, code: "INTERNAL", message: "internal error"))
+        }
+    }
+
+    private func map(_ error: LedgerError) -> APIError {
+        switch error {
+        case .unavailable, .partitionMismatch:
+            return .unavailable("the coupon store is unavailable, retry shortly")
+        case .invalid(let validation):
+            return .invalid(validation)
+        case .unexpected:
+            logger.error("ledger error", metadata: ["error": "\(error)"])
+            return APIError(status: .internalServerError, code: "INTERNAL", message: "internal error")
+        }
+    }
+
+    private func map(_ status: HTTPResponse.Status) -> APIError {
+        switch status {
+        case .notFound: return APIError(status: status, code: "NOT_FOUND", message: "no such route")
+        case .contentTooLarge:
+            return APIError(status: status, code: "PAYLOAD_TOO_LARGE", message: "request body is too large")
+        default:
+            return APIError(status: status, code: "HTTP_\(status.code)", message: status.reasonPhrase)
+        }
+    }
+
+    static func response(_ error: APIError) -> Response {
+        let body = ErrorBody(error: .init(code: error.code, message: error.message), issuance: error.issuance)
+        var response = JSONResponse.make(status: error.status, body)
+        response.headers.append(contentsOf: error.headers)
+        return response
+    }
+}
+
+struct ErrorBody: Encodable {
+    struct Detail: Encodable {
+        let code: String
+        let message: String
+    }
+    let error: Detail
+    let issuance: IssuanceDTO?
+}

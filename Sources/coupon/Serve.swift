@@ -1,0 +1,43 @@
+import ArgumentParser
+import CouponServer
+import Foundation
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP API.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Address to listen on (env COUPON_HOST).")
+    var host: String = Environment.string("COUPON_HOST", default: "127.0.0.1")
+
+    @Option(help: "Port to listen on (env COUPON_PORT).")
+    var port: Int = Environment.int("COUPON_PORT", default: 8080)
+
+    @Option(help: "Bearer token for the admin routes (env COUPON_ADMIN_TOKEN); a random one is made and printed if unset.")
+    var adminToken: String = Environment.string("COUPON_ADMIN_TOKEN", default: "")
+
+    @Option(help: "Redis connections in the pool, each pipelined (env COUPON_REDIS_POOL).")
+    var redisPool: Int = Environment.int("COUPON_REDIS_POOL", default: 4)
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ArgumentParser.ValidationError("port must be 0–65535") }
+        guard (1...64).contains(redisPool) else { throw ArgumentParser.ValidationError("redis-pool must be 1–64") }
+    }
+
+    func run() async throws {
+        let logger = common.makeLogger(label: "coupon")
+        var redis = try common.redisConfiguration()
+        redis.poolSize = redisPool
+        var token = adminToken
+        if token.isEmpty {
+            token = UUID().uuidString.lowercased()
+            logger.warning("COUPON_ADMIN_TOKEN is not set; this run's admin token is \(token)")
+        }
+        let configuration = AppConfiguration(
+            host: host, port: port, redis: redis, partitioning: try common.partitioning(), adminToken: token)
+        let app = try await buildApplication(configuration, logger: logger)
+        try await app.runService()
+    }
+}
