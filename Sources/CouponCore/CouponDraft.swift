@@ -48,3 +48,16 @@ extension String {
         return String(scalars[first...last])
     }
 }
+
+extension CouponDraft {
+    /// A draft from the ISO 8601 times the API and the command line take.
+    public static func parsing(name: String, quantity: Int64, startsAt: String?, endsAt: String?)
+        throws(ValidationError) -> CouponDraft
+    {
+        func millis(_ text: String?) throws(ValidationError) -> Int64? {
+            guard let text else { return nil }
+            return try EpochMillis.parse(text)
+        }
+        return try CouponDraft(name: name, quantity: quantity, startsAt: millis(startsAt), endsAt: millis(endsAt))
+    }
+}

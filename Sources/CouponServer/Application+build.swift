@@ -22,6 +22,10 @@ public func buildApplication(
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            print("coupon serve: listening on http://\(configuration.host):\(port)")
+        },
         logger: logger
     )
     app.addServices(redis)

@@ -1,7 +1,7 @@
 import CHiredis
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Owns one hiredis `redisContext`. Blocking and not thread-safe, like the context itself: only

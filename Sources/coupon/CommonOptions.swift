@@ -9,7 +9,7 @@ struct CommonOptions: ParsableArguments {
     var redis: String = Environment.string("COUPON_REDIS_URL", default: "redis://127.0.0.1:6379")
 
     @Option(help: "Partition count P, fixed at `coupon init` (env COUPON_PARTITIONS).")
-    var partitions: Int = Environment.int("COUPON_PARTITIONS", default: 1)
+    var partitions: Int = Environment.int("COUPON_PARTITIONS", default: 4)
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env COUPON_LOG_LEVEL).")
     var logLevel: String = Environment.string("COUPON_LOG_LEVEL", default: "info")

@@ -22,10 +22,7 @@ struct Coupons: AsyncParsableCommand {
             _ = common.makeLogger(label: "coupon")
             let draft: CouponDraft
             do {
-                draft = try CouponDraft(
-                    name: name, quantity: quantity,
-                    startsAt: try starts.map { (text) throws(CouponCore.ValidationError) in try EpochMillis.parse(text) },
-                    endsAt: try ends.map { (text) throws(CouponCore.ValidationError) in try EpochMillis.parse(text) })
+                draft = try CouponDraft.parsing(name: name, quantity: quantity, startsAt: starts, endsAt: ends)
             } catch {
                 throw ArgumentParser.ValidationError(error.message)
             }

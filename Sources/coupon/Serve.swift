@@ -15,7 +15,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (env COUPON_PORT).")
     var port: Int = Environment.int("COUPON_PORT", default: 8080)
 
-    @Option(help: "Bearer token for the admin routes (env COUPON_ADMIN_TOKEN); a random one is made and printed if unset.")
+    @Option(
+        help: "Bearer token for the admin routes (env COUPON_ADMIN_TOKEN); a random one is made and printed if unset.")
     var adminToken: String = Environment.string("COUPON_ADMIN_TOKEN", default: "")
 
     @Option(help: "Redis connections in the pool, each pipelined (env COUPON_REDIS_POOL).")

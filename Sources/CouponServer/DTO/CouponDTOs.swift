@@ -7,10 +7,7 @@ struct CreateCouponRequest: Decodable {
     public let endsAt: String?
 
     func draft() throws(ValidationError) -> CouponDraft {
-        try CouponDraft(
-            name: name, quantity: quantity,
-            startsAt: try startsAt.map { (text) throws(ValidationError) in try EpochMillis.parse(text) },
-            endsAt: try endsAt.map { (text) throws(ValidationError) in try EpochMillis.parse(text) })
+        try CouponDraft.parsing(name: name, quantity: quantity, startsAt: startsAt, endsAt: endsAt)
     }
 }
 

@@ -1,0 +1,92 @@
+import CouponCore
+import Testing
+
+@Suite struct UserIDTests {
+    @Test(arguments: ["u-42", "a", String(repeating: "x", count: 64), "user@example.com", "ユーザー", "with space"])
+    func acceptsPrintableIdsUpTo64Characters(_ id: String) throws {
+        #expect(try UserID(id).value == id)
+    }
+
+    @Test(arguments: [
+        "", String(repeating: "x", count: 65), "tab\there", "new\nline", "nul\u{0}", "del\u{7F}", "bidi\u{202E}",
+    ])
+    func rejectsEmptyLongAndControlCharacters(_ id: String) {
+        #expect(throws: ValidationError.self) { try UserID(id) }
+    }
+}
+
+@Suite struct CouponIDTests {
+    @Test(arguments: ["1", "42", "9223372036854775807"])
+    func parsesPositive63BitIntegers(_ text: String) throws {
+        #expect(try CouponID(parsing: text).description == text)
+    }
+
+    @Test(arguments: ["", "0", "-1", "+1", "1.5", "abc", "9223372036854775808", "99999999999999999999", " 1", "0x10"])
+    func rejectsEverythingElse(_ text: String) {
+        #expect(throws: ValidationError.self) { try CouponID(parsing: text) }
+    }
+}
+
+@Suite struct CouponDraftTests {
+    @Test func acceptsAValidDefinitionAndTrimsTheName() throws {
+        let draft = try CouponDraft(name: "  Nego King 500 ", quantity: 500, startsAt: nil, endsAt: nil)
+        #expect(draft.name == "Nego King 500")
+        #expect(draft.quantity == 500)
+    }
+
+    @Test func rejectsBadDefinitions() {
+        #expect(throws: ValidationError.self) { try CouponDraft(name: "x", quantity: 0, startsAt: nil, endsAt: nil) }
+        #expect(throws: ValidationError.self) { try CouponDraft(name: "x", quantity: -5, startsAt: nil, endsAt: nil) }
+        #expect(throws: ValidationError.self) {
+            try CouponDraft(name: "x", quantity: CouponDraft.maxQuantity + 1, startsAt: nil, endsAt: nil)
+        }
+        #expect(throws: ValidationError.self) { try CouponDraft(name: "   ", quantity: 1, startsAt: nil, endsAt: nil) }
+        #expect(throws: ValidationError.self) { try CouponDraft(name: "x", quantity: 1, startsAt: 2000, endsAt: 2000) }
+        #expect(throws: ValidationError.self) { try CouponDraft(name: "x", quantity: 1, startsAt: 3000, endsAt: 2000) }
+        #expect(throws: ValidationError.self) { try CouponDraft(name: "x", quantity: 1, startsAt: -1, endsAt: nil) }
+    }
+}
+
+@Suite struct IssuanceRecordTests {
+    @Test func parsesTheIssuedHashRecord() throws {
+        let issuance = try #require(
+            Issuance(couponId: CouponID(7), userId: UserID("u"), record: "12 1795680850942-0 1795680850941"))
+        #expect(issuance.seq == 12)
+        #expect(issuance.eventId == "1795680850942-0")
+        #expect(issuance.issuedAt == 1_795_680_850_941)
+    }
+
+    @Test(arguments: ["", "12", "x 1-0 5", "12 1-0", "12 1-0 5 extra"])
+    func rejectsMalformedRecords(_ record: String) throws {
+        #expect(Issuance(couponId: try CouponID(7), userId: try UserID("u"), record: record) == nil)
+    }
+}
+
+@Suite struct EpochMillisTests {
+    @Test func parsesISO8601WithAndWithoutFractionsAndOffsets() throws {
+        #expect(try EpochMillis.parse("1970-01-01T00:00:01Z") == 1000)
+        #expect(try EpochMillis.parse("1970-01-01T00:00:01.250Z") == 1250)
+        #expect(try EpochMillis.parse("1970-01-01T09:00:01+09:00") == 1000)
+        #expect(EpochMillis.format(1250) == "1970-01-01T00:00:01.250Z")
+    }
+
+    @Test(arguments: ["tomorrow", "2026-13-01T00:00:00Z", "", "1969-12-31T23:59:59Z"])
+    func rejectsNonTimes(_ text: String) {
+        #expect(throws: ValidationError.self) { try EpochMillis.parse(text) }
+    }
+}
+
+@Suite struct PartitioningTests {
+    @Test func keysOfOnePartitionShareTheHashTag() throws {
+        let partitioning = try Partitioning(count: 4)
+        let id = try CouponID(10)
+        let p = partitioning.partition(of: id)
+        #expect(p == 2)
+        #expect(Partitioning.couponKey(p, id) == "cpn:{2}:coupon:10")
+        #expect(Partitioning.issuedKey(p, id) == "cpn:{2}:coupon:10:issued")
+        #expect(Partitioning.eventsKey(p) == "cpn:{2}:events")
+        #expect(Partitioning.generationKey(p) == "cpn:{2}:gen")
+        #expect(Partitioning.deadKey(p) == "cpn:{2}:dead")
+        #expect(throws: ValidationError.self) { try Partitioning(count: 0) }
+    }
+}

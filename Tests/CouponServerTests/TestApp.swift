@@ -1,0 +1,66 @@
+import CouponCore
+import CouponLedger
+import CouponServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Redis
+import TestSupport
+
+let adminToken = "test-admin-token"
+
+/// Builds the real application against a real Redis (initialised with P partitions) and runs
+/// `test` with a router-level client: the whole stack but the socket.
+func withApp(
+    _ redis: RedisConfiguration,
+    partitions: Int = 4,
+    _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+) async throws {
+    let partitioning = try Partitioning(count: partitions)
+    let setup = RedisClient(configuration: redis)
+    _ = try await RedisDeployment(client: setup).initialise(partitioning)
+    setup.close()
+    var logger = Logger(label: "test")
+    logger.logLevel = .warning
+    let configuration = AppConfiguration(redis: redis, partitioning: partitioning, adminToken: adminToken)
+    let app = try await buildApplication(configuration, logger: logger)
+    try await app.test(.router) { client in try await test(client) }
+}
+
+extension TestClientProtocol {
+    func post(_ uri: String, json: String, headers: HTTPFields = [.contentType: "application/json"]) async throws
+        -> TestResponse
+    {
+        try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json))
+    }
+
+    func get(_ uri: String) async throws -> TestResponse {
+        try await execute(uri: uri, method: .get)
+    }
+
+    func createCoupon(name: String = "Test", quantity: Int, startsAt: String? = nil, endsAt: String? = nil)
+        async throws -> Int64
+    {
+        var fields = ["\"name\": \"\(name)\"", "\"quantity\": \(quantity)"]
+        if let startsAt { fields.append("\"startsAt\": \"\(startsAt)\"") }
+        if let endsAt { fields.append("\"endsAt\": \"\(endsAt)\"") }
+        let response = try await post(
+            "/v1/coupons", json: "{\(fields.joined(separator: ","))}",
+            headers: [.contentType: "application/json", .authorization: "Bearer \(adminToken)"])
+        guard response.status == .created,
+            let id = response.json["id"] as? Int64 ?? (response.json["id"] as? Int).map(Int64.init)
+        else { throw TestSupportError("create coupon: \(response.status) \(String(buffer: response.body))") }
+        return id
+    }
+}
+
+extension TestResponse {
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    }
+
+    var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+}
+
+func iso(_ date: Date) -> String { EpochMillis.format(Int64(date.timeIntervalSince1970 * 1000)) }

@@ -1,0 +1,99 @@
+import Foundation
+import Redis
+import TestSupport
+import Testing
+
+@Suite struct RedisClientTests {
+    @Test func roundTripsStringsIncludingEmptyAndBinarySafeValues() async throws {
+        let client = RedisClient(configuration: try TestRedis.sharedConfiguration())
+        defer { client.close() }
+        let key = "test:roundtrip:\(UUID())"
+        let value = "héllo wörld \u{1F600} with spaces\r\n and CRLF"
+        #expect(try await client.command("SET", key, value) == .status("OK"))
+        #expect(try await client.command("GET", key).string == value)
+        #expect(try await client.command("SET", key, "") == .status("OK"))
+        #expect(try await client.command("GET", key) == .bulk([]))
+        #expect(try await client.command("GET", "test:missing:\(UUID())") == .null)
+        #expect(try await client.command("RPUSH", key + ":l", "a", "b") == .integer(2))
+        #expect(try await client.command("LRANGE", key + ":l", "0", "-1") == .array([.bulk([97]), .bulk([98])]))
+    }
+
+    @Test func errorRepliesThrowServerError() async throws {
+        let client = RedisClient(configuration: try TestRedis.sharedConfiguration())
+        defer { client.close() }
+        await #expect(throws: RedisError.self) { try await client.command("NOSUCHCOMMAND") }
+        do {
+            _ = try await client.command("INCR", "test:notanumber:\(UUID())", "extra")
+            Issue.record("expected an error reply")
+        } catch let error as RedisError {
+            #expect(error.code == .serverError)
+            #expect(error.message.hasPrefix("ERR"))
+        }
+        // The connection is still usable after an error reply.
+        #expect(try await client.command("PING") == .status("PONG"))
+    }
+
+    /// Thousands of concurrent callers share a few pipelined connections; every caller must get
+    /// its own reply, in order, exactly once.
+    @Test func concurrentCallersEachGetTheirOwnReply() async throws {
+        let client = RedisClient(configuration: try TestRedis.sharedConfiguration())
+        defer { client.close() }
+        let key = "test:counter:\(UUID())"
+        let callers = 20_000
+        let values = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for _ in 0..<callers {
+                group.addTask { try await client.command("INCR", key).int ?? -1 }
+            }
+            return try await group.reduce(into: [Int64]()) { $0.append($1) }
+        }
+        #expect(Set(values) == Set((1...Int64(callers))))
+        #expect(try await client.command("GET", key).int == Int64(callers))
+    }
+
+    @Test func downRedisFailsFastAndTheClientRecoversWhenItReturns() async throws {
+        let server = try RedisServer()
+        let client = RedisClient(configuration: server.configuration)
+        defer { client.close() }
+        #expect(try await client.command("SET", "k", "v") == .status("OK"))
+
+        server.stop()
+        let started = ContinuousClock.now
+        for _ in 0..<3 {
+            do {
+                _ = try await client.command("GET", "k")
+                Issue.record("expected a connection error while Redis is down")
+            } catch let error as RedisError {
+                #expect(error.isConnectionError)
+            }
+        }
+        #expect(ContinuousClock.now - started < .seconds(1))
+
+        try server.start()  // AOF on: the data survives the restart
+        var recovered: RedisReply?
+        for _ in 0..<50 where recovered == nil {
+            recovered = try? await client.command("GET", "k")
+            if recovered == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(recovered?.string == "v")
+    }
+
+    @Test func scriptsSurviveScriptFlush() async throws {
+        let client = RedisClient(configuration: try TestRedis.sharedConfiguration())
+        defer { client.close() }
+        let script = RedisScript("#!lua\nreturn redis.call('INCR', KEYS[1])")
+        let key = "test:script:\(UUID())"
+        #expect(try await script.run(on: client, keys: [key], arguments: []) == .integer(1))
+        _ = try await client.command("SCRIPT", "FLUSH")
+        #expect(try await script.run(on: client, keys: [key], arguments: []) == .integer(2))
+    }
+
+    @Test func parsesRedisURLs() throws {
+        let configuration = try RedisConfiguration(url: "redis://10.0.0.5:6380")
+        #expect(configuration.host == "10.0.0.5")
+        #expect(configuration.port == 6380)
+        #expect(try RedisConfiguration(url: "redis://cache").port == 6379)
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "http://cache:6379") }
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://cache:99999") }
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://:6379") }
+    }
+}
