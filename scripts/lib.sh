@@ -44,6 +44,7 @@ start_redis() {
     local port=$1 dir=$2
     shift 2
     mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd) # redis-server changes into --dir before it opens the other paths
     redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" \
         --appendonly yes --appendfsync everysec --maxmemory-policy noeviction --save "" \
         --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" "$@"

@@ -1,5 +1,6 @@
 import CouponCore
 import CouponLedger
+import Foundation
 import Hummingbird
 import Logging
 import Redis
@@ -24,7 +25,9 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
-            print("coupon serve: listening on http://\(configuration.host):\(port)")
+            // Straight to stdout, unbuffered, so a script reading a pipe sees it at once.
+            FileHandle.standardOutput.write(
+                Data("coupon serve: listening on http://\(configuration.host):\(port)\n".utf8))
         },
         logger: logger
     )

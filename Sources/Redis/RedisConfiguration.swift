@@ -4,6 +4,8 @@ public struct RedisConfiguration: Sendable {
     public var port: Int
     /// Connections in the pool; each carries a pipeline of its own.
     public var poolSize: Int
+    /// Commands in flight on one connection before the pool spills over to the next.
+    public var pipelineDepth: Int
     public var connectTimeout: Duration
     /// How long a reply may take before the connection is declared lost.
     public var commandTimeout: Duration
@@ -14,6 +16,7 @@ public struct RedisConfiguration: Sendable {
         host: String = "127.0.0.1",
         port: Int = 6379,
         poolSize: Int = 4,
+        pipelineDepth: Int = 128,
         connectTimeout: Duration = .milliseconds(500),
         commandTimeout: Duration = .seconds(2),
         reconnectBackoff: Duration = .milliseconds(100)
@@ -21,6 +24,7 @@ public struct RedisConfiguration: Sendable {
         self.host = host
         self.port = port
         self.poolSize = poolSize
+        self.pipelineDepth = pipelineDepth
         self.connectTimeout = connectTimeout
         self.commandTimeout = commandTimeout
         self.reconnectBackoff = reconnectBackoff

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// One Redis connection with automatic pipelining.
 ///
@@ -21,7 +22,10 @@ public final class RedisConnection: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Pending] = []
     private var closed = false
-    private var queued = 0
+    /// Commands enqueued and not yet answered; read without the lock by the pool.
+    private let inFlight = Atomic<Int>(0)
+    private let roundTrips = Atomic<Int>(0)
+    private let commandsSent = Atomic<Int>(0)
 
     // Owner-thread state.
     private var context: HiredisContext?
@@ -36,11 +40,12 @@ public final class RedisConnection: @unchecked Sendable {
         thread.start()
     }
 
-    /// Commands waiting for the owner thread; the pool uses it to pick the least busy connection.
-    public var depth: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return queued
+    /// Commands enqueued and not yet answered; the pool uses it to pick a connection.
+    public var depth: Int { inFlight.load(ordering: .relaxed) }
+
+    /// Round trips made and commands carried: their ratio is the mean pipeline depth.
+    public var statistics: (roundTrips: Int, commands: Int) {
+        (roundTrips.load(ordering: .relaxed), commandsSent.load(ordering: .relaxed))
     }
 
     /// Sends one command and waits for its reply. An error reply throws `serverError`.
@@ -68,7 +73,7 @@ public final class RedisConnection: @unchecked Sendable {
             return
         }
         queue.append(pending)
-        queued += 1
+        inFlight.add(1, ordering: .relaxed)
         if queue.count == 1 { condition.signal() }
         condition.unlock()
     }
@@ -81,7 +86,7 @@ public final class RedisConnection: @unchecked Sendable {
             if closed {
                 let abandoned = queue
                 queue.removeAll()
-                queued = 0
+                inFlight.subtract(abandoned.count, ordering: .relaxed)
                 condition.unlock()
                 for pending in abandoned {
                     pending.continuation.resume(throwing: RedisError(.closed, "the Redis client is closed"))
@@ -93,10 +98,7 @@ public final class RedisConnection: @unchecked Sendable {
             condition.unlock()
 
             run(batch)
-
-            condition.lock()
-            queued -= batch.count
-            condition.unlock()
+            inFlight.subtract(batch.count, ordering: .relaxed)
             batch.removeAll(keepingCapacity: true)
         }
     }
@@ -111,6 +113,8 @@ public final class RedisConnection: @unchecked Sendable {
             return
         }
         var answered = 0
+        roundTrips.add(1, ordering: .relaxed)
+        commandsSent.add(batch.count, ordering: .relaxed)
         do {
             for pending in batch { try context.append(pending.command) }
             while answered < batch.count {

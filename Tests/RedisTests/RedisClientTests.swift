@@ -48,6 +48,10 @@ import Testing
         }
         #expect(Set(values) == Set((1...Int64(callers))))
         #expect(try await client.command("GET", key).int == Int64(callers))
+        // Concurrent callers share round trips: that is the point of the pipeline.
+        let (roundTrips, commands) = client.statistics
+        #expect(commands == callers + 1)
+        #expect(roundTrips < commands / 2)
     }
 
     @Test func downRedisFailsFastAndTheClientRecoversWhenItReturns() async throws {
