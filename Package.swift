@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // C shims: module maps only, no logic.
@@ -48,20 +49,39 @@ let package = Package(
             ]
         ),
 
+        // The SQL projection: SQLite wrapper, migrator (Migrations/ is embedded), batch projector.
+        .target(
+            name: "CouponStore",
+            dependencies: ["CouponCore", "CSQLite"],
+            resources: [.embedInCode("Migrations")]
+        ),
+
+        // Consumer-group workers that fold the log into the projection, and replay.
+        .target(
+            name: "CouponWorker",
+            dependencies: [
+                "CouponCore", "CouponStore", "Redis",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // HTTP: buildApplication, controllers, error -> HTTP mapping.
         .target(
             name: "CouponServer",
             dependencies: [
-                "CouponCore", "CouponLedger", "Redis",
+                "CouponCore", "CouponLedger", "CouponStore", "CouponWorker", "Redis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
         .executableTarget(
             name: "coupon",
             dependencies: [
-                "CouponCore", "CouponLedger", "CouponServer", "Redis",
+                "CouponCore", "CouponLedger", "CouponServer", "CouponStore", "CouponWorker", "Redis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,6 +100,14 @@ let package = Package(
         .testTarget(
             name: "CouponLedgerTests",
             dependencies: ["CouponLedger", "CouponCore", "Redis", "TestSupport"]
+        ),
+        .testTarget(
+            name: "CouponStoreTests",
+            dependencies: ["CouponStore", "CouponCore"]
+        ),
+        .testTarget(
+            name: "CouponWorkerTests",
+            dependencies: ["CouponWorker", "CouponStore", "CouponLedger", "CouponCore", "Redis", "TestSupport"]
         ),
         .testTarget(
             name: "CouponServerTests",

@@ -84,4 +84,25 @@ public enum CouponScripts {
         if not record then return {'NOT_ISSUED'} end
         return {'ISSUED', record}
         """
+
+    /// Dead-lettering. KEYS: events stream, dead stream. ARGV: group, entry id, reason, deliveries,
+    /// consumer. Copies the entry (its fields prefixed `event.`) to the dead stream and acknowledges
+    /// it, in one step, and only while it is still pending: two workers cannot both move it.
+    public static let deadLetter = """
+        #!lua
+        local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+        if #pending == 0 then return 0 end
+        local fields = {'source', KEYS[1], 'sourceId', ARGV[2], 'reason', ARGV[3], 'deliveries', ARGV[4],
+          'consumer', ARGV[5]}
+        local entries = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
+        if entries[1] then
+          local original = entries[1][2]
+          for i = 1, #original, 2 do
+            table.insert(fields, 'event.' .. original[i])
+            table.insert(fields, original[i + 1])
+          end
+        end
+        redis.call('XADD', KEYS[2], '*', unpack(fields))
+        return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        """
 }

@@ -1,4 +1,6 @@
 import CouponCore
+import CouponStore
+import CouponWorker
 import Redis
 
 /// Everything `buildApplication` needs; `coupon serve` fills it from flags and `COUPON_*` variables.
@@ -11,6 +13,12 @@ public struct AppConfiguration: Sendable {
     public var adminToken: String
     /// Largest request body accepted; larger ones get 413.
     public var maxBodySize: Int
+    /// The SQL projection; nil runs the API on Redis alone (lookups answer `projected: false`).
+    public var database: DatabaseURL?
+    /// Projection workers run in this process (0: none, run `coupon worker` elsewhere).
+    public var workers: Int
+    /// How in-process workers consume; their consumer names get `-1`, `-2`, … appended.
+    public var worker: WorkerConfiguration
 
     public init(
         host: String = "127.0.0.1",
@@ -18,7 +26,10 @@ public struct AppConfiguration: Sendable {
         redis: RedisConfiguration = RedisConfiguration(),
         partitioning: Partitioning,
         adminToken: String,
-        maxBodySize: Int = 16 * 1024
+        maxBodySize: Int = 16 * 1024,
+        database: DatabaseURL? = nil,
+        workers: Int = 1,
+        worker: WorkerConfiguration? = nil
     ) {
         self.host = host
         self.port = port
@@ -26,5 +37,8 @@ public struct AppConfiguration: Sendable {
         self.partitioning = partitioning
         self.adminToken = adminToken
         self.maxBodySize = maxBodySize
+        self.database = database
+        self.workers = workers
+        self.worker = worker ?? WorkerConfiguration(partitioning: partitioning)
     }
 }

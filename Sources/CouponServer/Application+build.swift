@@ -1,9 +1,12 @@
 import CouponCore
 import CouponLedger
+import CouponStore
+import CouponWorker
 import Foundation
 import Hummingbird
 import Logging
 import Redis
+import ServiceLifecycle
 
 /// The composition root, called by `coupon serve` and by the tests alike.
 public func buildApplication(
@@ -19,7 +22,20 @@ public func buildApplication(
         throw error
     }
     let ledger = RedisCouponLedger(client: redis, partitioning: configuration.partitioning)
-    let router = buildRouter(configuration, ledger: ledger, logger: logger)
+    var workers: [ProjectionWorker] = []
+    var store: (any ProjectionStore)?
+    if let database = configuration.database {
+        let opened = try ProjectionStores.open(database)
+        let applied = try await opened.migrate()
+        if !applied.isEmpty { logger.info("applied migrations \(applied) to \(database)") }
+        store = opened
+        workers = (0..<configuration.workers).map { index in
+            var worker = configuration.worker
+            worker.consumer += "-\(index + 1)"
+            return ProjectionWorker(configuration: worker, redis: configuration.redis, store: opened, logger: logger)
+        }
+    }
+    let router = buildRouter(configuration, ledger: ledger, projection: store, logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
@@ -31,7 +47,10 @@ public func buildApplication(
         },
         logger: logger
     )
+    // Shut down in reverse order: the server first, then the workers (finishing their batches),
+    // then the Redis client.
     app.addServices(redis)
+    app.addServices(workers.map { $0 as any ServiceLifecycle.Service })
     return app
 }
 
@@ -39,6 +58,7 @@ public func buildApplication(
 public func buildRouter(
     _ configuration: AppConfiguration,
     ledger: some CouponLedger,
+    projection: (any ProjectionStore)? = nil,
     logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router()
@@ -47,7 +67,7 @@ public func buildRouter(
     HealthController(ledger: ledger).addRoutes(to: router)
     CouponsController(ledger: ledger, body: body, adminToken: configuration.adminToken)
         .addRoutes(to: router.group("v1/coupons"))
-    IssuesController(ledger: ledger, body: body)
+    IssuesController(ledger: ledger, projection: projection, body: body, logger: logger)
         .addRoutes(to: router.group("v1/coupons/:id/issues"))
     return router
 }

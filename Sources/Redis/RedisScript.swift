@@ -11,7 +11,7 @@ public final class RedisScript: Sendable {
         self.source = source
     }
 
-    public func run(on client: RedisClient, keys: [String], arguments: [String]) async throws -> RedisReply {
+    public func run(on client: some RedisSending, keys: [String], arguments: [String]) async throws -> RedisReply {
         let known = sha.withLock { $0 }
         let digest: String
         if let known {

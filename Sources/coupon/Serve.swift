@@ -8,6 +8,10 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP API.")
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var projection: ProjectionOptions
+
+    @Option(help: "Projection workers in this process; 0 leaves projection to `coupon worker` (env COUPON_WORKERS).")
+    var workers: Int = Environment.int("COUPON_WORKERS", default: 1)
 
     @Option(help: "Address to listen on (env COUPON_HOST).")
     var host: String = Environment.string("COUPON_HOST", default: "127.0.0.1")
@@ -37,7 +41,9 @@ struct Serve: AsyncParsableCommand {
             logger.warning("COUPON_ADMIN_TOKEN is not set; this run's admin token is \(token)")
         }
         let configuration = AppConfiguration(
-            host: host, port: port, redis: redis, partitioning: try common.partitioning(), adminToken: token)
+            host: host, port: port, redis: redis, partitioning: try common.partitioning(), adminToken: token,
+            database: try projection.databaseURL(), workers: workers,
+            worker: try projection.workerConfiguration(common: common, consumer: nil))
         let app = try await buildApplication(configuration, logger: logger)
         try await app.runService()
     }

@@ -1,6 +1,7 @@
 import CouponCore
 import CouponLedger
 import CouponServer
+import CouponStore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -15,6 +16,8 @@ let adminToken = "test-admin-token"
 func withApp(
     _ redis: RedisConfiguration,
     partitions: Int = 4,
+    database: DatabaseURL? = nil,
+    workers: Int = 0,
     _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     let partitioning = try Partitioning(count: partitions)
@@ -23,7 +26,9 @@ func withApp(
     setup.close()
     var logger = Logger(label: "test")
     logger.logLevel = .warning
-    let configuration = AppConfiguration(redis: redis, partitioning: partitioning, adminToken: adminToken)
+    var configuration = AppConfiguration(
+        redis: redis, partitioning: partitioning, adminToken: adminToken, database: database, workers: workers)
+    configuration.worker.block = .milliseconds(100)
     let app = try await buildApplication(configuration, logger: logger)
     try await app.test(.router) { client in try await test(client) }
 }

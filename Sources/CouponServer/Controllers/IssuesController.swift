@@ -1,13 +1,17 @@
 import CouponCore
 import CouponLedger
+import CouponStore
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// `POST /v1/coupons/{id}/issues` and `GET /v1/coupons/{id}/issues/{userId}`.
 /// The admission outcome is turned into an HTTP status here, at the edge, and nowhere else.
 struct IssuesController<Ledger: CouponLedger> {
     let ledger: Ledger
+    let projection: (any ProjectionStore)?
     let body: JSONBody
+    let logger: Logger
 
     func addRoutes(to group: RouterGroup<some RequestContext>) {
         group.post(use: issue)
@@ -46,6 +50,9 @@ struct IssuesController<Ledger: CouponLedger> {
     @Sendable func show(_ request: Request, context: some RequestContext) async throws -> Response {
         let coupon = try CouponID(parsing: context.parameters.get("id") ?? "")
         let user = try UserID(context.parameters.get("userId") ?? "")
+        if let projected = await projectedIssuance(coupon: coupon, user: user) {
+            return JSONResponse.make(status: .ok, IssuanceDTO(projected, projected: true))
+        }
         switch try await ledger.issuance(coupon: coupon, user: user) {
         case .issued(let issuance):
             return JSONResponse.make(status: .ok, IssuanceDTO(issuance, projected: false))
@@ -53,6 +60,18 @@ struct IssuesController<Ledger: CouponLedger> {
             throw APIError(status: .notFound, code: "NOT_ISSUED", message: "this user holds no such coupon")
         case .couponNotFound:
             throw APIError.couponNotFound
+        }
+    }
+
+    /// The issuance as the SQL projection holds it; nil when it does not hold it yet, or cannot be
+    /// read (then Redis, the source of truth, answers).
+    private func projectedIssuance(coupon: CouponID, user: UserID) async -> Issuance? {
+        guard let projection else { return nil }
+        do {
+            return try await projection.issuance(coupon: coupon, user: user)
+        } catch {
+            logger.warning("projection lookup failed; answering from Redis", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 

@@ -1,0 +1,18 @@
+/// One SQL file of `Migrations/`, carried inside the binary (a runtime image has no source tree).
+public struct Migration: Sendable, Equatable {
+    public let version: Int64
+    public let name: String
+    public let sql: String
+
+    /// Every migration, in order. A new file in Migrations/ needs its line here; a test checks
+    /// that this list and the folder agree.
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "0001_initial.sql", sql: PackageResources._001_initial_sql)
+    ]
+
+    init(version: Int64, name: String, sql bytes: [UInt8]) {
+        self.version = version
+        self.name = name
+        self.sql = String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,34 @@
+import CouponCore
+
+/// Where the log is projected to. The workers and `coupon replay` apply batches through it; the
+/// API reads projected issuances from it.
+public protocol ProjectionStore: Sendable {
+    /// Applies pending migrations; returns the versions applied.
+    func migrate() async throws -> [Int64]
+    /// Applies one partition's events in one transaction: archive rows, coupon and issuance rows,
+    /// progress. Events already projected are skipped, so applying a batch twice changes nothing.
+    func apply(_ events: [LoggedEvent], partition: Int) async throws -> ProjectionResult
+    /// The projected issuance, or nil when the projection does not hold it (yet).
+    func issuance(coupon: CouponID, user: UserID) async throws -> Issuance?
+}
+
+public struct ProjectionResult: Sendable, Equatable {
+    /// Events new to the projection (the rest were already there).
+    public var applied: Int
+    /// Rows inserted or updated, progress included.
+    public var rowsWritten: Int
+
+    public init(applied: Int = 0, rowsWritten: Int = 0) {
+        self.applied = applied
+        self.rowsWritten = rowsWritten
+    }
+}
+
+/// Two different events claim the same row (same user, or same seq, of one coupon): the log and
+/// the projection disagree, which must never be papered over by an idempotent insert.
+public struct ProjectionConflict: Error, Sendable, CustomStringConvertible {
+    public let partition: Int
+    public let eventId: StreamID
+    public let detail: String
+    public var description: String { "projection conflict at \(partition)/\(eventId): \(detail)" }
+}

@@ -1,0 +1,11 @@
+/// Opens the projection a database URL names.
+public enum ProjectionStores {
+    public static func open(_ url: DatabaseURL) throws -> any ProjectionStore {
+        switch url {
+        case .sqlite(let path):
+            return try SQLiteProjectionStore(path: path)
+        case .mysql:
+            throw StoreError.unsupported("MySQL/MariaDB projection is not built yet: use sqlite:PATH")
+        }
+    }
+}

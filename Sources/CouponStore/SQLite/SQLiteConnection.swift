@@ -1,0 +1,104 @@
+import CSQLite
+
+/// Owns one `sqlite3` handle. Not thread-safe, like the handle: callers confine it to one thread
+/// (see `SQLiteDatabase`). Statements are prepared once and cached by their SQL.
+public final class SQLiteConnection {
+    private let handle: OpaquePointer
+    private var statements: [String: SQLiteStatement] = [:]
+    public let path: String
+
+    /// Opens (creating if needed) in WAL mode with a busy timeout, so several processes can share
+    /// one file: readers never block the writer, writers wait for each other instead of failing.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 10_000) throws(SQLiteError) {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let result = sqlite3_open_v2(path, &handle, flags, nil)
+        guard result == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(handle)
+            throw SQLiteError(code: result, message: "\(message): \(path)", sql: nil)
+        }
+        self.handle = handle
+        self.path = path
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        try execute("PRAGMA journal_mode = WAL")
+        // In WAL mode NORMAL is durable against process crashes (a committed batch survives
+        // kill -9); only a power loss can take back the last commits, and the log still has them.
+        try execute("PRAGMA synchronous = NORMAL")
+        try execute("PRAGMA foreign_keys = ON")
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements without parameters (DDL, pragmas, BEGIN/COMMIT).
+    public func execute(_ sql: String) throws(SQLiteError) {
+        var error: UnsafeMutablePointer<CChar>?
+        let result = sqlite3_exec(handle, sql, nil, nil, &error)
+        if result != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(error)
+            throw SQLiteError(code: result, message: message, sql: sql)
+        }
+    }
+
+    /// Runs a cached statement with parameters; returns the rows it changed.
+    @discardableResult
+    public func run(_ sql: String, _ values: [SQLiteValue] = []) throws(SQLiteError) -> Int {
+        let statement = try prepared(sql)
+        try statement.bind(values)
+        while try statement.step() {}
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// Runs a cached query and hands each row to `row`.
+    public func query(_ sql: String, _ values: [SQLiteValue] = [], row: (SQLiteRow) throws -> Void) throws {
+        let statement = try prepared(sql)
+        try statement.bind(values)
+        defer { sqlite3_reset(statement.handle) }
+        while try statement.step() { try row(SQLiteRow(statement: statement)) }
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws. IMMEDIATE takes
+    /// the write lock up front, so two writers wait on the busy timeout rather than deadlock.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    func check(_ result: Int32, sql: String?) throws(SQLiteError) {
+        guard result != SQLITE_OK && result != SQLITE_ROW && result != SQLITE_DONE else { return }
+        throw SQLiteError(code: result, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    private func prepared(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+        if let statement = statements[sql] { return statement }
+        var statement: OpaquePointer?
+        let result = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard result == SQLITE_OK, let statement else {
+            throw SQLiteError(code: result, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        }
+        let cached = SQLiteStatement(handle: statement, sql: sql, connection: self)
+        statements[sql] = cached
+        return cached
+    }
+}
+
+/// The current row of a query; valid only inside the `row` closure.
+public struct SQLiteRow {
+    fileprivate let statement: SQLiteStatement
+
+    public func int64(_ column: Int32) -> Int64 { statement.int64(column) }
+    public func text(_ column: Int32) -> String? { statement.text(column) }
+    public func isNull(_ column: Int32) -> Bool { statement.isNull(column) }
+    public var columnCount: Int32 { statement.columnCount }
+}

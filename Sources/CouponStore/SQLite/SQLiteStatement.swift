@@ -1,0 +1,64 @@
+import CSQLite
+
+/// A prepared statement, owned by the `SQLiteConnection` that cached it.
+final class SQLiteStatement {
+    let handle: OpaquePointer
+    let sql: String
+    private unowned let connection: SQLiteConnection
+
+    init(handle: OpaquePointer, sql: String, connection: SQLiteConnection) {
+        self.handle = handle
+        self.sql = sql
+        self.connection = connection
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    /// Binds values to ?1, ?2, … in order.
+    func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let result: Int32
+            switch value {
+            case .integer(let number): result = sqlite3_bind_int64(handle, index, number)
+            case .text(let text): result = sqlite3_bind_text(handle, index, text, -1, sqliteTransient)
+            case .null: result = sqlite3_bind_null(handle, index)
+            }
+            try connection.check(result, sql: sql)
+        }
+    }
+
+    /// Steps once: true while a row is available.
+    func step() throws(SQLiteError) -> Bool {
+        let result = sqlite3_step(handle)
+        if result == SQLITE_ROW { return true }
+        if result == SQLITE_DONE { return false }
+        try connection.check(result, sql: sql)
+        return false
+    }
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    func text(_ column: Int32) -> String? {
+        guard let pointer = sqlite3_column_text(handle, column) else { return nil }
+        return String(cString: pointer)
+    }
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    var columnCount: Int32 { sqlite3_column_count(handle) }
+}
+
+/// `sqliteTransient` is a macro Swift cannot import: SQLite copies the bound bytes.
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+public enum SQLiteValue: Sendable, Equatable {
+    case integer(Int64)
+    case text(String)
+    case null
+
+    public static func optional(_ text: String?) -> SQLiteValue { text.map { .text($0) } ?? .null }
+    public static func optional(_ number: Int64?) -> SQLiteValue { number.map { .integer($0) } ?? .null }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import CouponLedger
+import CouponStore
+import CouponWorker
+import Foundation
+import Redis
+
+struct Replay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rebuild every projection table from the log alone, into a database (fresh or not).",
+        discussion: """
+            Reads every partition's stream from the start and applies it through the workers' own
+            projection code. Replaying over a database that already holds everything changes nothing,
+            so a blue/green rebuild is: replay into NEW, point the service at NEW, replay into NEW
+            once more to pick up what was issued in between.
+            """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Database to rebuild: sqlite:PATH (env COUPON_DATABASE_URL).")
+    var database: String = Environment.string("COUPON_DATABASE_URL", default: "sqlite:coupons.sqlite")
+
+    @Option(help: "Events per read and per transaction.")
+    var batchSize: Int = 10_000
+
+    func run() async throws {
+        let logger = common.makeLogger(label: "coupon-replay")
+        let url: DatabaseURL
+        do { url = try DatabaseURL(database) } catch { throw ValidationError(error.description) }
+        let client = RedisClient(configuration: try common.redisConfiguration(), logger: logger)
+        defer { client.close() }
+        let partitioning = try common.partitioning()
+        try await RedisDeployment(client: client).verify(partitioning)
+        let store = try ProjectionStores.open(url)
+        _ = try await store.migrate()
+        let terminal = isatty(STDERR_FILENO) == 1
+        var lastReport = ContinuousClock.now
+        let replayer = Replayer(
+            client: client, store: store, partitioning: partitioning, batchSize: batchSize, logger: logger)
+        let done = try await replayer.run { progress in
+            // On a terminal: one line redrawn in place; in a log: a line every 5 seconds.
+            let now = ContinuousClock.now
+            guard terminal || now - lastReport >= .seconds(5) else { return }
+            lastReport = now
+            let rate = progress.eventsPerSecond
+            let left = rate > 0 ? Double(progress.total - progress.eventsRead) / rate : 0
+            let line = String(
+                format: "replay: %d of %d events, %.0f events/s, %.0f s left", progress.eventsRead, progress.total,
+                rate, left)
+            FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + line : line + "\n").utf8))
+        }
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        let seconds = Double(done.elapsed.components.seconds) + Double(done.elapsed.components.attoseconds) / 1e18
+        print(
+            String(
+                format:
+                    "replayed %d events into %@: %d new, %d rows written, %d skipped (undecodable), %.2f s, %.0f events/s",
+                done.eventsRead, url.description, done.applied, done.rowsWritten, done.skipped, seconds,
+                done.eventsPerSecond))
+    }
+}

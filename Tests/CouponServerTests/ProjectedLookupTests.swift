@@ -1,0 +1,47 @@
+import CouponStore
+import Foundation
+import HummingbirdTesting
+import Redis
+import TestSupport
+import Testing
+
+@Suite struct ProjectedLookupTests {
+    static func database() -> DatabaseURL {
+        .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("coupon-api-\(UUID()).sqlite").path)
+    }
+
+    @Test func anIssuanceIsProjectedWithinASecondOfIts201() async throws {
+        let server = try RedisServer()
+        let database = Self.database()
+        try await withApp(server.configuration, database: database, workers: 1) { client in
+            let coupon = try await client.createCoupon(quantity: 10)
+            #expect(
+                try await client.post("/v1/coupons/\(coupon)/issues", json: #"{"userId": "p1"}"#).status == .created)
+            let issued = ContinuousClock.now
+            var projected = false
+            while !projected && ContinuousClock.now - issued < .seconds(1) {
+                projected = try await client.get("/v1/coupons/\(coupon)/issues/p1").json["projected"] as? Bool == true
+                if !projected { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(projected, "not projected within a second of the 201")
+            guard case .sqlite(let path) = database else { return }
+            let connection = try SQLiteConnection(path: path)
+            var rows: [String] = []
+            try connection.query("SELECT user_id, seq FROM coupon_issues WHERE coupon_id = ?1", [.integer(coupon)]) {
+                rows.append("\($0.text(0) ?? "")|\($0.int64(1))")
+            }
+            #expect(rows == ["p1|1"])
+        }
+    }
+
+    @Test func withoutAWorkerTheLookupAnswersFromRedisWithProjectedFalse() async throws {
+        try await withApp(try TestRedis.sharedConfiguration(), database: Self.database(), workers: 0) { client in
+            let coupon = try await client.createCoupon(quantity: 10)
+            _ = try await client.post("/v1/coupons/\(coupon)/issues", json: #"{"userId": "p2"}"#)
+            let lookup = try await client.get("/v1/coupons/\(coupon)/issues/p2")
+            #expect(lookup.status == .ok)
+            #expect(lookup.json["projected"] as? Bool == false)
+            #expect(lookup.json["seq"] as? Int == 1)
+        }
+    }
+}

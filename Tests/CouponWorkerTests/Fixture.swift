@@ -1,0 +1,167 @@
+import CouponCore
+import CouponLedger
+import CouponStore
+import CouponWorker
+import Foundation
+import Logging
+import Redis
+import TestSupport
+
+/// A deployment of its own for each test: a fresh redis-server, P = 2, a fresh SQLite file.
+struct Fixture {
+    let server: RedisServer
+    let client: RedisClient
+    let ledger: RedisCouponLedger
+    let partitioning: Partitioning
+    let databasePath: String
+
+    init() async throws {
+        server = try RedisServer()
+        client = RedisClient(configuration: server.configuration)
+        partitioning = try Partitioning(count: 2)
+        _ = try await RedisDeployment(client: client).initialise(partitioning)
+        ledger = RedisCouponLedger(client: client, partitioning: partitioning)
+        databasePath = Fixture.temporaryDatabase()
+    }
+
+    static func temporaryDatabase() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("coupon-worker-\(UUID()).sqlite").path
+    }
+
+    var logger: Logger {
+        var logger = Logger(label: "test-worker")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// Arguments for a `coupon worker` process against this deployment.
+    func workerArguments(_ consumer: String, database: String? = nil, extra: [String] = []) -> [String] {
+        [
+            "worker", "--consumer", consumer, "--redis", server.url, "--partitions", String(partitioning.count),
+            "--database", "sqlite:\(database ?? databasePath)",
+        ] + extra
+    }
+
+    /// The flash-sale race straight against the ledger: `users` distinct users at once.
+    @discardableResult
+    func race(quantity: Int64, users: Int, prefix: String = "user") async throws -> CouponID {
+        let coupon = try await ledger.define(
+            try CouponDraft(name: "race", quantity: quantity, startsAt: nil, endsAt: nil))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for user in 0..<users {
+                group.addTask {
+                    _ = try await ledger.admit(coupon: coupon.id, user: UserID("\(prefix)-\(user)"), requestId: nil)
+                }
+            }
+            try await group.waitForAll()
+        }
+        return coupon.id
+    }
+
+    /// Every CouponIssued event in the log as "coupon|user|seq|eventId".
+    func issuedInLog() async throws -> Set<String> {
+        var result = Set<String>()
+        for p in partitioning.all {
+            let entries = try RedisStreamEntry.parseList(
+                try await client.command("XRANGE", Partitioning.eventsKey(p), "-", "+"))
+            for entry in entries {
+                let fields = entry.dictionary
+                if fields["type"] == "CouponIssued", let coupon = fields["coupon"], let user = fields["user"],
+                    let seq = fields["seq"]
+                {
+                    result.insert("\(coupon)|\(user)|\(seq)|\(entry.id)")
+                }
+            }
+        }
+        return result
+    }
+
+    func issuedInTable(_ path: String? = nil) throws -> Set<String> {
+        Set(try Table.rows(path ?? databasePath, "SELECT coupon_id, user_id, seq, event_id FROM coupon_issues"))
+    }
+
+    /// Entries delivered to some consumer and not yet acknowledged, over all partitions.
+    func pending() async throws -> Int64 {
+        var total: Int64 = 0
+        for p in partitioning.all {
+            do {
+                let summary = try await client.command("XPENDING", Partitioning.eventsKey(p), WorkerConfiguration.group)
+                total += summary.array?.first?.int ?? 0
+            } catch let error as RedisError where error.message.hasPrefix("NOGROUP") {
+                // No group yet: nothing was delivered, so nothing is pending.
+            }
+        }
+        return total
+    }
+
+    func logLength() async throws -> Int64 {
+        var total: Int64 = 0
+        for p in partitioning.all { total += try await client.command("XLEN", Partitioning.eventsKey(p)).int ?? 0 }
+        return total
+    }
+}
+
+/// Reads a SQLite file the way a user would check it.
+enum Table {
+    static func rows(_ path: String, _ sql: String) throws -> [String] {
+        let connection = try SQLiteConnection(path: path)
+        var rows: [String] = []
+        try connection.query(sql) { row in
+            rows.append(
+                (0..<row.columnCount).map { row.isNull($0) ? "NULL" : row.text($0) ?? "" }.joined(separator: "|"))
+        }
+        return rows
+    }
+
+    static func count(_ path: String, _ table: String) -> Int {
+        (try? rows(path, "SELECT count(*) FROM \(table)").first.flatMap { Int($0) }) ?? -1
+    }
+
+    /// A checksum per table over every row in key order (FNV-1a 64 of the rows' text).
+    /// `stable` leaves out the columns that record when a row was written, not what it says.
+    static func checksums(_ path: String, stable: Bool = false) throws -> [String: String] {
+        let queries = [
+            "coupons": "SELECT * FROM coupons ORDER BY id",
+            "coupon_issues": "SELECT * FROM coupon_issues ORDER BY coupon_id, user_id",
+            "coupon_events": "SELECT * FROM coupon_events ORDER BY partition_no, event_id",
+            "projection_progress": stable
+                ? "SELECT partition_no, last_event_id FROM projection_progress ORDER BY partition_no"
+                : "SELECT * FROM projection_progress ORDER BY partition_no",
+            "schema_migrations": stable
+                ? "SELECT version FROM schema_migrations ORDER BY version"
+                : "SELECT * FROM schema_migrations ORDER BY version",
+        ]
+        return try queries.mapValues { sql in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            var count = 0
+            for row in try rows(path, sql) {
+                for byte in (row + "\n").utf8 {
+                    hash ^= UInt64(byte)
+                    hash = hash &* 0x100_0000_01b3
+                }
+                count += 1
+            }
+            return "\(count) rows, fnv \(String(hash, radix: 16))"
+        }
+    }
+}
+
+/// Runs an in-process worker until `body` returns.
+func withWorker<T>(
+    _ fixture: Fixture, consumer: String = "in-process", database: String? = nil,
+    configure: (inout WorkerConfiguration) -> Void = { _ in }, _ body: () async throws -> T
+) async throws -> T {
+    var configuration = WorkerConfiguration(consumer: consumer, partitioning: fixture.partitioning)
+    configuration.block = .milliseconds(100)
+    configure(&configuration)
+    let store = try SQLiteProjectionStore(path: database ?? fixture.databasePath)
+    _ = try await store.migrate()
+    let worker = ProjectionWorker(
+        configuration: configuration, redis: fixture.server.configuration, store: store, logger: fixture.logger)
+    let task = Task { try await worker.run() }
+    defer { task.cancel() }
+    let result = try await body()
+    task.cancel()
+    _ = try? await task.value
+    return result
+}

@@ -1,0 +1,120 @@
+import CouponCore
+import CouponStore
+import CouponWorker
+import Foundation
+import Redis
+import TestSupport
+import Testing
+
+@Suite struct ProjectionTests {
+    /// A malformed entry written straight into the log ends in `cpn:{p}:dead` after N deliveries;
+    /// every other event is projected and nothing stays pending.
+    @Test func aPoisonEntryEndsInTheDeadLetterStream() async throws {
+        let fixture = try await Fixture()
+        let coupon = try await fixture.race(quantity: 100, users: 50, prefix: "before")
+        let p = fixture.partitioning.partition(of: coupon)
+        let poisonId =
+            try await fixture.client.command(
+                "XADD", Partitioning.eventsKey(p), "*", "type", "CouponIssued", "v", "1", "coupon", coupon.description,
+                "user", "mallory", "seq", "not-a-number", "at", "1"
+            ).string ?? ""
+        let quickRetries: (inout WorkerConfiguration) -> Void = {
+            $0.retryDelay = .milliseconds(100)
+            $0.maxDeliveries = 3
+        }
+        try await withWorker(fixture, configure: quickRetries) {
+            for user in 0..<20 {
+                _ = try await fixture.ledger.admit(coupon: coupon, user: UserID("after-\(user)"), requestId: nil)
+            }
+            let settled = try await eventually {
+                let dead = try await fixture.client.command("XLEN", Partitioning.deadKey(p)).int
+                let pending = try await fixture.pending()
+                return dead == 1 && pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 70
+            }
+            #expect(settled)
+        }
+        let dead = try RedisStreamEntry.parseList(
+            try await fixture.client.command("XRANGE", Partitioning.deadKey(p), "-", "+"))
+        let fields = try #require(dead.first).dictionary
+        #expect(fields["sourceId"] == poisonId)
+        #expect(fields["event.seq"] == "not-a-number")
+        #expect(fields["event.user"] == "mallory")
+        #expect(Int(fields["deliveries"] ?? "") ?? 0 >= 3)
+        let inLog = try await fixture.issuedInLog()
+        #expect(try fixture.issuedInTable() == inLog.filter { !$0.contains("mallory") })
+        let logLength = try await fixture.logLength()
+        #expect(Table.count(fixture.databasePath, "coupon_events") == Int(logLength) - 1)
+    }
+
+    /// Replay of the whole log into a fresh file equals, table by table and row by row, what the
+    /// workers built; replaying again, and a worker re-reading the whole log over the full
+    /// database, change nothing at all.
+    @Test func replayRebuildsTheSameTablesAndRepeatingItChangesNothing() async throws {
+        let fixture = try await Fixture()
+        try await withWorker(fixture) {
+            for round in 0..<3 { try await fixture.race(quantity: 200, users: 300, prefix: "r\(round)") }
+            let caughtUp = try await eventually {
+                let pending = try await fixture.pending()
+                return pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 600
+            }
+            #expect(caughtUp)
+        }
+        let built = try Table.checksums(fixture.databasePath, stable: true)
+
+        let fresh = Fixture.temporaryDatabase()
+        let store = try SQLiteProjectionStore(path: fresh)
+        _ = try await store.migrate()
+        let replayer = Replayer(
+            client: fixture.client, store: store, partitioning: fixture.partitioning, batchSize: 100,
+            logger: fixture.logger)
+        let first = try await replayer.run()
+        let logLength = try await fixture.logLength()
+        #expect(first.eventsRead == Int(logLength))
+        #expect(first.applied == first.eventsRead)
+        #expect(try Table.checksums(fresh, stable: true) == built)
+
+        let everything = try Table.checksums(fresh)
+        let second = try await replayer.run()
+        #expect(second.applied == 0)
+        #expect(second.rowsWritten == 0)
+        #expect(try Table.checksums(fresh) == everything)
+
+        // A worker from scratch: the group is gone, so it reads the whole log again.
+        let before = try Table.checksums(fixture.databasePath)
+        for p in fixture.partitioning.all {
+            _ = try await fixture.client.command(
+                "XGROUP", "DESTROY", Partitioning.eventsKey(p), WorkerConfiguration.group)
+        }
+        try await withWorker(fixture, consumer: "from-scratch") {
+            let reread = try await eventually {
+                var acknowledged = true
+                for p in fixture.partitioning.all {
+                    let groups = try await fixture.client.command("XINFO", "GROUPS", Partitioning.eventsKey(p))
+                    let info = groups.array?.first?.array?.compactMap(\.string) ?? []
+                    let lastDelivered = zip(info, info.dropFirst()).first { $0.0 == "last-delivered-id" }?.1
+                    let lastEntry = try await fixture.client.command(
+                        "XREVRANGE", Partitioning.eventsKey(p), "+", "-", "COUNT", "1")
+                    acknowledged = acknowledged && lastDelivered == lastEntry.array?.first?.array?.first?.string
+                }
+                let pending = try await fixture.pending()
+                return acknowledged && pending == 0
+            }
+            #expect(reread)
+        }
+        #expect(try Table.checksums(fixture.databasePath) == before)
+    }
+
+    @Test func lookupsSayWhetherTheProjectionHoldsTheIssuance() async throws {
+        let fixture = try await Fixture()
+        let coupon = try await fixture.race(quantity: 5, users: 1, prefix: "solo")
+        let store = try SQLiteProjectionStore(path: fixture.databasePath)
+        _ = try await store.migrate()
+        #expect(try await store.issuance(coupon: coupon, user: UserID("solo-0")) == nil)
+        try await withWorker(fixture) {
+            let projected = try await eventually {
+                try await store.issuance(coupon: coupon, user: UserID("solo-0")) != nil
+            }
+            #expect(projected)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import CouponCore
+import CouponWorker
+import Foundation
+import Redis
+import TestSupport
+import Testing
+
+/// Workers as real processes: several at once, killed with SIGKILL at the worst moments.
+@Suite struct WorkerProcessTests {
+    /// The 5,000-user race for 500 coupons with three worker processes projecting it.
+    @Test func threeWorkersProjectTheRaceExactly() async throws {
+        let fixture = try await Fixture()
+        let workers = try (1...3).map { try CouponProcess(fixture.workerArguments("w\($0)")) }
+        let coupon = try await fixture.race(quantity: 500, users: 5_000)
+
+        let caughtUp = try await eventually {
+            let pending = try await fixture.pending()
+            return pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 500
+        }
+        #expect(caughtUp, "\(workers.map(\.log))")
+        let log = try await fixture.issuedInLog()
+        #expect(log.count == 500)
+        #expect(try fixture.issuedInTable() == log)
+        #expect(
+            try Table.rows(
+                fixture.databasePath, "SELECT seq FROM coupon_issues WHERE coupon_id = \(coupon.value) ORDER BY seq")
+                == (1...500).map(String.init))
+        #expect(Table.count(fixture.databasePath, "coupon_events") == 501)
+
+        // sqlite3, as a user would check it, agrees.
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [
+            fixture.databasePath, "SELECT count(*), count(DISTINCT user_id), min(seq), max(seq) FROM coupon_issues",
+        ]
+        let pipe = Pipe()
+        sqlite.standardOutput = pipe
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        let answer = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(answer.trimmingCharacters(in: .whitespacesAndNewlines) == "500|500|1|500")
+
+        // SIGTERM: each finishes its batch and exits 0.
+        for worker in workers { worker.signal(SIGTERM) }
+        for worker in workers {
+            let exit = try await worker.waitForExit()
+            #expect(exit.status == 0 && !exit.signaled, "\(worker.log)")
+        }
+    }
+
+    /// kill -9 inside the batch transaction: nothing of that batch is committed; the same worker,
+    /// restarted, drains its own pending entries first and ends exactly equal to the log.
+    @Test func killedBeforeCommitLosesNothingAndDuplicatesNothing() async throws {
+        let fixture = try await Fixture()
+        try await fixture.race(quantity: 300, users: 400)
+        let doomed = try CouponProcess(
+            fixture.workerArguments("crashy", extra: ["--batch-size", "50"]),
+            environment: ["COUPON_FAULT": "before-commit", "COUPON_FAULT_SKIP": "2"])
+        let died = try await doomed.waitForExit()
+        #expect(died.signaled, "the worker should have been killed: \(doomed.log)")
+        #expect(try await fixture.pending() > 0)
+        let committedBeforeCrash = Table.count(fixture.databasePath, "coupon_events")
+        let logLength = try await fixture.logLength()
+        #expect(committedBeforeCrash < Int(logLength))
+
+        let restarted = try CouponProcess(fixture.workerArguments("crashy"))
+        let caughtUp = try await eventually {
+            let pending = try await fixture.pending()
+            return pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 300
+        }
+        #expect(caughtUp, "\(restarted.log)")
+        let inLog = try await fixture.issuedInLog()
+        #expect(try fixture.issuedInTable() == inLog)
+        #expect(Table.count(fixture.databasePath, "coupon_events") == Int(logLength))
+        restarted.signal(SIGTERM)
+        #expect(try await restarted.waitForExit().status == 0)
+    }
+
+    /// kill -9 between COMMIT and XACK: the batch is in the database but still pending. Another
+    /// worker takes it over after the claim timeout, re-applies it (skipped: already projected)
+    /// and acknowledges it.
+    @Test func killedBetweenCommitAndAckIsTakenOverWithoutDuplicates() async throws {
+        let fixture = try await Fixture()
+        try await fixture.race(quantity: 300, users: 400)
+        let doomed = try CouponProcess(
+            fixture.workerArguments("first", extra: ["--batch-size", "50"]),
+            environment: ["COUPON_FAULT": "after-commit", "COUPON_FAULT_SKIP": "1"])
+        let died = try await doomed.waitForExit()
+        #expect(died.signaled, "the worker should have been killed: \(doomed.log)")
+        #expect(try await fixture.pending() > 0)
+        #expect(Table.count(fixture.databasePath, "coupon_events") > 0)
+
+        let survivor = try CouponProcess(fixture.workerArguments("second", extra: ["--claim-timeout", "1"]))
+        let caughtUp = try await eventually {
+            let pending = try await fixture.pending()
+            return pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 300
+        }
+        #expect(caughtUp, "\(survivor.log)")
+        let inLog = try await fixture.issuedInLog()
+        #expect(try fixture.issuedInTable() == inLog)
+        let logLength = try await fixture.logLength()
+        #expect(Table.count(fixture.databasePath, "coupon_events") == Int(logLength))
+        survivor.signal(SIGTERM)
+        #expect(try await survivor.waitForExit().status == 0)
+    }
+}
