@@ -89,6 +89,17 @@ let package = Package(
             ]
         ),
 
+        // Benchmark jobs (Benchmarks/projection.sh); not part of the service.
+        .executableTarget(
+            name: "coupon-bench",
+            dependencies: [
+                "CouponCore", "CouponLedger", "CouponStore", "CouponWorker", "Redis",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/CouponBench"
+        ),
+
         // Starts and stops real redis-server processes for tests.
         .target(
             name: "TestSupport",

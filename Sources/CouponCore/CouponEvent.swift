@@ -45,9 +45,11 @@ public enum CouponEvent: Sendable, Equatable {
     }
 
     /// Decodes, or explains which field is wrong: such an entry is poison for the projection.
-    public init(fields: [String: String]) throws(EventDecodingError) {
+    /// A linear scan over the handful of fields beats building a dictionary per event.
+    public init(fields: [LoggedEvent.Field]) throws(EventDecodingError) {
+        func optional(_ name: String) -> String? { fields.first { $0.name == name }?.value }
         func text(_ name: String) throws(EventDecodingError) -> String {
-            guard let value = fields[name] else { throw EventDecodingError("missing field '\(name)'") }
+            guard let value = optional(name) else { throw EventDecodingError("missing field '\(name)'") }
             return value
         }
         func number(_ name: String) throws(EventDecodingError) -> Int64 {
@@ -60,7 +62,7 @@ public enum CouponEvent: Sendable, Equatable {
                 throw EventDecodingError("field 'coupon': \(error.message)")
             }
         }
-        guard try text("v") == "1" else { throw EventDecodingError("unknown schema version '\(fields["v"] ?? "")'") }
+        guard try text("v") == "1" else { throw EventDecodingError("unknown schema version '\(optional("v") ?? "")'") }
         switch try text("type") {
         case CouponEvent.typeDefined:
             let total = try number("total")
@@ -78,7 +80,7 @@ public enum CouponEvent: Sendable, Equatable {
             let seq = try number("seq")
             guard seq > 0 else { throw EventDecodingError("field 'seq' must be positive") }
             self = .issued(
-                Issued(coupon: try coupon(), user: user, seq: seq, at: try number("at"), requestId: fields["req"]))
+                Issued(coupon: try coupon(), user: user, seq: seq, at: try number("at"), requestId: optional("req")))
         case let other:
             throw EventDecodingError("unknown event type '\(other)'")
         }

@@ -9,7 +9,10 @@ public struct UserID: Hashable, Sendable, CustomStringConvertible {
         guard scalars.count <= UserID.maxLength else {
             throw ValidationError("userId must be at most \(UserID.maxLength) characters")
         }
-        guard scalars.allSatisfy(UserID.isPrintable) else {
+        // Printable ASCII needs no Unicode property lookup (the common case, checked per request
+        // and per projected event).
+        let printableASCII = value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        guard printableASCII || scalars.allSatisfy(UserID.isPrintable) else {
             throw ValidationError("userId must contain printable characters only")
         }
         self.value = value

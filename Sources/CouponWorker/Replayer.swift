@@ -3,10 +3,15 @@ import CouponStore
 import Foundation
 import Logging
 import Redis
+import Synchronization
 
 /// Rebuilds the projection from the log alone: XRANGE over every partition from the start, in
 /// large batches, through the same `ProjectionStore.apply` the workers use. Idempotent: replaying
 /// over a database that already holds everything changes nothing.
+///
+/// Partitions replay concurrently, and each fetches its next batch while the current one is
+/// applied, so reading Redis and decoding overlap with SQLite's writes (which its own queue
+/// serialises).
 public struct Replayer: Sendable {
     public let client: RedisClient
     public let store: any ProjectionStore
@@ -41,43 +46,69 @@ public struct Replayer: Sendable {
         }
     }
 
-    /// Replays every partition; `report` is called after each batch.
-    public func run(report: (Progress) -> Void = { _ in }) async throws -> Progress {
-        var progress = Progress()
+    /// Replays every partition; `report` is called after each batch with the totals so far.
+    public func run(report: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
+        var initial = Progress()
         for p in partitioning.all {
-            progress.total += Int(try await client.send(.xlen(Partitioning.eventsKey(p))).int ?? 0)
+            initial.total += Int(try await client.send(.xlen(Partitioning.eventsKey(p))).int ?? 0)
         }
-        for p in partitioning.all {
-            let key = Partitioning.eventsKey(p)
-            var after = "-"
-            while true {
-                let entries = try RedisStreamEntry.parseList(
-                    try await client.send(.xrange(key, after: after, count: batchSize)))
-                guard let last = entries.last else { break }
-                after = last.id
-                var events: [LoggedEvent] = []
-                events.reserveCapacity(entries.count)
-                for entry in entries {
-                    guard let id = StreamID(entry.id),
-                        let event = try? LoggedEvent(
-                            partition: p, id: id, fields: entry.fields.map { LoggedEvent.Field($0.0, $0.1) })
-                    else {
-                        progress.skipped += 1
-                        logger.warning(
-                            "skipping an entry that does not decode",
-                            metadata: ["partition": "\(p)", "id": "\(entry.id)"])
-                        continue
+        let progress = Totals(initial)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for p in partitioning.all {
+                group.addTask {
+                    try await replay(partition: p) { read, skipped, result in
+                        let snapshot = progress.value.withLock { totals in
+                            totals.eventsRead += read
+                            totals.skipped += skipped
+                            totals.applied += result.applied
+                            totals.rowsWritten += result.rowsWritten
+                            totals.total = max(totals.total, totals.eventsRead)
+                            return totals
+                        }
+                        report(snapshot)
                     }
-                    events.append(event)
                 }
-                let result = try await store.apply(events, partition: p)
-                progress.eventsRead += entries.count
-                progress.applied += result.applied
-                progress.rowsWritten += result.rowsWritten
-                progress.total = max(progress.total, progress.eventsRead)
-                report(progress)
             }
+            try await group.waitForAll()
         }
-        return progress
+        return progress.value.withLock { $0 }
+    }
+
+    /// The running totals, shared by the partitions' tasks.
+    private final class Totals: Sendable {
+        let value: Mutex<Progress>
+        init(_ initial: Progress) { value = Mutex(initial) }
+    }
+
+    private func replay(
+        partition p: Int, batchDone: (_ read: Int, _ skipped: Int, ProjectionResult) -> Void
+    ) async throws {
+        let key = Partitioning.eventsKey(p)
+        var batch = try await fetch(key, after: "-")
+        while let last = batch.last {
+            async let next = fetch(key, after: last.id)
+            var events: [LoggedEvent] = []
+            events.reserveCapacity(batch.count)
+            var skipped = 0
+            for entry in batch {
+                guard let id = StreamID(entry.id),
+                    let event = try? LoggedEvent(
+                        partition: p, id: id, fields: entry.fields.map { LoggedEvent.Field($0.0, $0.1) })
+                else {
+                    skipped += 1
+                    logger.warning(
+                        "skipping an entry that does not decode", metadata: ["partition": "\(p)", "id": "\(entry.id)"])
+                    continue
+                }
+                events.append(event)
+            }
+            let result = try await store.apply(events, partition: p)
+            batchDone(batch.count, skipped, result)
+            batch = try await next
+        }
+    }
+
+    private func fetch(_ key: String, after: String) async throws -> [RedisStreamEntry] {
+        try RedisStreamEntry.parseList(try await client.send(.xrange(key, after: after, count: batchSize)))
     }
 }

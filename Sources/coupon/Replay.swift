@@ -4,6 +4,7 @@ import CouponStore
 import CouponWorker
 import Foundation
 import Redis
+import Synchronization
 
 struct Replay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,14 +35,18 @@ struct Replay: AsyncParsableCommand {
         let store = try ProjectionStores.open(url)
         _ = try await store.migrate()
         let terminal = isatty(STDERR_FILENO) == 1
-        var lastReport = ContinuousClock.now
+        let lastReport = Mutex(ContinuousClock.now)
         let replayer = Replayer(
             client: client, store: store, partitioning: partitioning, batchSize: batchSize, logger: logger)
         let done = try await replayer.run { progress in
             // On a terminal: one line redrawn in place; in a log: a line every 5 seconds.
             let now = ContinuousClock.now
-            guard terminal || now - lastReport >= .seconds(5) else { return }
-            lastReport = now
+            let due = lastReport.withLock { last in
+                guard now - last >= (terminal ? .milliseconds(200) : .seconds(5)) else { return false }
+                last = now
+                return true
+            }
+            guard due else { return }
             let rate = progress.eventsPerSecond
             let left = rate > 0 ? Double(progress.total - progress.eventsRead) / rate : 0
             let line = String(

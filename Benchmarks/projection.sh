@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Projection benchmark, in one run on one machine:
+#   1. fill the log with N issuances through the real admission script (release build);
+#   2. SQLite alone inserting N rows in batches of 1000 (the yardstick);
+#   3. one projection worker projecting the whole log into a fresh SQLite file;
+#   4. `coupon replay` of the whole log into another fresh file (and once more over it).
+# Usage: Benchmarks/projection.sh [events, default 1000000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+ensure_packages
+
+events=${1:-1000000}
+work=$(mktemp -d /tmp/coupon-bench-projection.XXXXXX)
+swift build -c release --product coupon 2>&1 | grep -E "error|Build of" >&2
+swift build -c release --product coupon-bench 2>&1 | grep -E "error|Build of" >&2
+bin=$(swift build -c release --show-bin-path)
+redis_port=$(free_port)
+start_redis "$redis_port" "$work/redis"
+cleanup() {
+    stop_redis "$redis_port"
+    rm -rf "$work"
+}
+trap cleanup EXIT
+url=redis://127.0.0.1:$redis_port
+
+"$bin/coupon-bench" fill --redis "$url" --events "$events"
+"$bin/coupon-bench" sqlite-baseline --path "$work/baseline.sqlite" --rows "$events"
+"$bin/coupon-bench" project --redis "$url" --database "$work/projected.sqlite"
+COUPON_LOG_LEVEL=warning "$bin/coupon" replay --redis "$url" --database "sqlite:$work/replayed.sqlite"
+COUPON_LOG_LEVEL=warning "$bin/coupon" replay --redis "$url" --database "sqlite:$work/replayed.sqlite"
+echo "files: projected $(du -h "$work/projected.sqlite" | cut -f1), replayed $(du -h "$work/replayed.sqlite" | cut -f1)"
