@@ -2,7 +2,9 @@
 # Write-path benchmark: a release `coupon serve` on loopback, driven by wrk. In one run, for 64
 # and 512 connections: GET /healthz (the baseline), POST issues to a coupon that cannot sell out,
 # and POST issues to a sold-out coupon; then a sell-out run that checks there is no over-issuance.
-# Prints a Markdown table; raw wrk output goes to Benchmarks/out/.
+# A separate `coupon worker` process projects into SQLite throughout; on SIGTERM at the end it
+# reports the projection lag (201 to row committed). Prints a Markdown table; raw wrk output goes
+# to Benchmarks/out/.
 #
 # Usage: Benchmarks/issue.sh [seconds per run, default 10]
 set -euo pipefail
@@ -23,11 +25,14 @@ http_port=$(free_port)
 export COUPON_REDIS_URL=redis://127.0.0.1:$redis_port COUPON_PARTITIONS=4 COUPON_ADMIN_TOKEN=bench
 export COUPON_LOG_LEVEL=warning
 "$bin" init >/dev/null
-"$bin" serve --port "$http_port" >"$out/serve.log" 2>&1 &
+"$bin" serve --port "$http_port" --workers 0 --database "sqlite:$redis_dir/projection.sqlite" >"$out/serve.log" 2>&1 &
 server_pid=$!
+COUPON_LOG_LEVEL=info "$bin" worker --consumer bench-worker --database "sqlite:$redis_dir/projection.sqlite" \
+    >"$out/worker.log" 2>&1 &
+worker_pid=$!
 cleanup() {
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
+    kill "$server_pid" "$worker_pid" 2>/dev/null || true
+    wait "$server_pid" "$worker_pid" 2>/dev/null || true
     stop_redis "$redis_port"
     rm -rf "$redis_dir"
 }
@@ -94,4 +99,8 @@ for _, e in ipairs(redis.call("XRANGE", KEYS[1], "-", "+")) do
 end
 return {n, u}'
 events=$(redis-cli -p "$redis_port" --raw EVAL "$count_events" 1 "cpn:{$p}:events" "$limited" | paste -sd' ')
+kill -TERM "$worker_pid"
+wait "$worker_pid" || true
+issued_rows=$(sqlite3 "$redis_dir/projection.sqlite" "SELECT count(*) FROM coupon_issues")
+echo "projection worker (separate process, all runs above): $(grep -o 'lag=[^[]*' "$out/worker.log" | tail -1); rows in coupon_issues: $issued_rows"
 echo "sell-out run: quantity $quantity, issued $issued, CouponIssued events (total, distinct seq) $events, non-201 answers $l_non"
