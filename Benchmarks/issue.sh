@@ -2,9 +2,9 @@
 # Write-path benchmark: a release `coupon serve` on loopback, driven by wrk. In one run, for 64
 # and 512 connections: GET /healthz (the baseline), POST issues to a coupon that cannot sell out,
 # and POST issues to a sold-out coupon; then a sell-out run that checks there is no over-issuance.
-# A separate `coupon worker` process projects into SQLite throughout; on SIGTERM at the end it
-# reports the projection lag (201 to row committed). Prints a Markdown table; raw wrk output goes
-# to Benchmarks/out/.
+# Then the lag phase: the same issue runs again with a separate `coupon worker` process projecting
+# into SQLite; on SIGTERM it reports the projection lag (201 to row committed). Prints a Markdown
+# table; raw wrk output goes to Benchmarks/out/.
 #
 # Usage: Benchmarks/issue.sh [seconds per run, default 10]
 set -euo pipefail
@@ -27,12 +27,10 @@ export COUPON_LOG_LEVEL=warning
 "$bin" init >/dev/null
 "$bin" serve --port "$http_port" --workers 0 --database "sqlite:$redis_dir/projection.sqlite" >"$out/serve.log" 2>&1 &
 server_pid=$!
-COUPON_LOG_LEVEL=info "$bin" worker --consumer bench-worker --database "sqlite:$redis_dir/projection.sqlite" \
-    >"$out/worker.log" 2>&1 &
-worker_pid=$!
+worker_pid=
 cleanup() {
-    kill "$server_pid" "$worker_pid" 2>/dev/null || true
-    wait "$server_pid" "$worker_pid" 2>/dev/null || true
+    kill "$server_pid" $worker_pid 2>/dev/null || true
+    wait "$server_pid" $worker_pid 2>/dev/null || true
     stop_redis "$redis_port"
     rm -rf "$redis_dir"
 }
@@ -99,8 +97,24 @@ for _, e in ipairs(redis.call("XRANGE", KEYS[1], "-", "+")) do
 end
 return {n, u}'
 events=$(redis-cli -p "$redis_port" --raw EVAL "$count_events" 1 "cpn:{$p}:events" "$limited" | paste -sd' ')
+echo "sell-out run: quantity $quantity, issued $issued, CouponIssued events (total, distinct seq) $events, non-201 answers $l_non"
+
+# Lag phase, on a fresh log (so the worker's lag figures cover only events issued under load):
+# empty this benchmark's own Redis, init again, then a worker process and wrk together.
+redis-cli -p "$redis_port" FLUSHALL >/dev/null
+"$bin" init >/dev/null
+lagged=$(create "bench lag" 1000000000)
+COUPON_LOG_LEVEL=info "$bin" worker --consumer bench-worker --database "sqlite:$redis_dir/projection.sqlite" \
+    >"$out/worker.log" 2>&1 &
+worker_pid=$!
+until grep -q "projection worker started" "$out/worker.log"; do sleep 0.1; done
+for c in 64 512; do
+    read -r l_rps l_p50 l_p99 _ < <(run lag "$c" -s Benchmarks/wrk/issue.lua "$url" -- "$lagged" "lag$c-")
+    echo "with a projection worker process running, $c connections: $l_rps issues/s, p50 $l_p50, p99 $l_p99"
+done
+sleep 2
 kill -TERM "$worker_pid"
 wait "$worker_pid" || true
-issued_rows=$(sqlite3 "$redis_dir/projection.sqlite" "SELECT count(*) FROM coupon_issues")
-echo "projection worker (separate process, all runs above): $(grep -o 'lag=[^[]*' "$out/worker.log" | tail -1); rows in coupon_issues: $issued_rows"
-echo "sell-out run: quantity $quantity, issued $issued, CouponIssued events (total, distinct seq) $events, non-201 answers $l_non"
+worker_pid=
+issued_rows=$(sqlite3 "$redis_dir/projection.sqlite" "SELECT count(*) FROM coupon_issues WHERE coupon_id = $lagged")
+echo "projection worker: $(grep -o 'lag=[^[]*' "$out/worker.log" | tail -1); rows of that coupon in coupon_issues: $issued_rows"

@@ -32,20 +32,20 @@ public final class SQLiteProjectionStore: ProjectionStore {
         }
     }
 
-    static let insertEvent = """
+    static let insertEvent: StaticString = """
         INSERT INTO coupon_events (partition_no, event_id, type, coupon_id, user_id, seq, payload, occurred_at)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING
         """
-    static let insertCoupon = """
+    static let insertCoupon: StaticString = """
         INSERT INTO coupons (id, name, total_quantity, issue_starts_at, issue_ends_at, defined_event_id, defined_at)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING
         """
-    static let insertIssue = """
+    static let insertIssue: StaticString = """
         INSERT INTO coupon_issues (coupon_id, user_id, seq, event_id, issued_at)
         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING
         """
     static let readProgress = "SELECT last_event_id FROM projection_progress WHERE partition_no = ?1"
-    static let writeProgress = """
+    static let writeProgress: StaticString = """
         INSERT INTO projection_progress (partition_no, last_event_id, updated_at) VALUES (?1, ?2, ?3)
         ON CONFLICT (partition_no) DO UPDATE SET last_event_id = excluded.last_event_id, updated_at = excluded.updated_at
         """

@@ -8,8 +8,12 @@ public final class LagRecorder: Sendable {
 
     public init() {}
 
-    func record(_ milliseconds: Int64) {
-        histogram.withLock { _ = $0.record(UInt64(max(0, milliseconds))) }
+    /// Records a batch's lags under one lock.
+    func record(_ milliseconds: [Int64]) {
+        guard !milliseconds.isEmpty else { return }
+        histogram.withLock { histogram in
+            for value in milliseconds { _ = histogram.record(UInt64(max(0, value))) }
+        }
     }
 
     public struct Summary: Sendable, CustomStringConvertible {

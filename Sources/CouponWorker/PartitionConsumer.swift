@@ -182,9 +182,11 @@ final class PartitionConsumer: Sendable {
             }
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        for event in committed {
-            if case .issued(let issued) = event.event { lag.record(now - issued.at) }
-        }
+        lag.record(
+            committed.compactMap { event in
+                if case .issued(let issued) = event.event { return now - issued.at }
+                return nil
+            })
         acknowledge += committed.map(\.id.description)
         FaultPoint.afterCommit.hit()
         if !acknowledge.isEmpty {

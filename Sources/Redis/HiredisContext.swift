@@ -60,11 +60,11 @@ final class HiredisContext {
         let r = reply.pointee
         switch r.type {
         case REDIS_REPLY_STRING:
-            return .bulk(bytes(r))
+            return .bulk(text(r))
         case REDIS_REPLY_STATUS:
-            return .status(String(decoding: bytes(r), as: UTF8.self))
+            return .status(text(r))
         case REDIS_REPLY_ERROR:
-            return .error(String(decoding: bytes(r), as: UTF8.self))
+            return .error(text(r))
         case REDIS_REPLY_INTEGER:
             return .integer(r.integer)
         case REDIS_REPLY_ARRAY:
@@ -74,9 +74,9 @@ final class HiredisContext {
         }
     }
 
-    private static func bytes(_ r: redisReply) -> [UInt8] {
-        guard r.len > 0, let str = r.str else { return [] }
-        return Array(UnsafeRawBufferPointer(start: str, count: r.len))
+    private static func text(_ r: redisReply) -> String {
+        guard r.len > 0, let str = r.str else { return "" }
+        return String(decoding: UnsafeRawBufferPointer(start: str, count: r.len), as: UTF8.self)
     }
 
     private static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {

@@ -5,9 +5,16 @@ import Hummingbird
 struct HealthController<Ledger: CouponLedger> {
     let ledger: Ledger
 
-    struct Status: Encodable {
+    struct Status: JSONWritable {
         let status: String
         let reason: String?
+
+        func write(to writer: inout JSONWriter) {
+            writer.object { o in
+                if let reason { o.member("reason", reason) }
+                o.member("status", status)
+            }
+        }
     }
 
     func addRoutes(to router: Router<some RequestContext>) {

@@ -11,7 +11,7 @@ struct CreateCouponRequest: Decodable {
     }
 }
 
-public struct CouponDTO: Encodable, Sendable {
+public struct CouponDTO: Encodable, Sendable, JSONWritable {
     public let id: Int64
     public let name: String
     public let quantity: Int64
@@ -32,5 +32,19 @@ public struct CouponDTO: Encodable, Sendable {
         remaining = coupon.remaining
         definedEventId = coupon.definedEventId
         definedAt = EpochMillis.format(coupon.definedAt)
+    }
+
+    func write(to writer: inout JSONWriter) {
+        writer.object { o in
+            o.member("definedAt", definedAt)
+            o.member("definedEventId", definedEventId)
+            o.member("endsAt", endsAt)
+            o.member("id", id)
+            o.member("issued", issued)
+            o.member("name", name)
+            o.member("quantity", quantity)
+            o.member("remaining", remaining)
+            o.member("startsAt", startsAt)
+        }
     }
 }

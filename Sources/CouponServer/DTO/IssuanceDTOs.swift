@@ -1,10 +1,15 @@
 import CouponCore
 
-struct IssueRequest: Decodable {
+struct IssueRequest: FlatJSONDecodable {
     let userId: String
+
+    init?(strings: [String: String]) {
+        guard let userId = strings["userId"] else { return nil }
+        self.userId = userId
+    }
 }
 
-struct IssuanceDTO: Encodable, Sendable {
+struct IssuanceDTO: Sendable, JSONWritable {
     let couponId: Int64
     let userId: String
     let seq: Int64
@@ -20,5 +25,16 @@ struct IssuanceDTO: Encodable, Sendable {
         eventId = issuance.eventId
         issuedAt = EpochMillis.format(issuance.issuedAt)
         self.projected = projected
+    }
+
+    func write(to writer: inout JSONWriter) {
+        writer.object { o in
+            o.member("couponId", couponId)
+            o.member("eventId", eventId)
+            o.member("issuedAt", issuedAt)
+            if let projected { o.member("projected", projected) }
+            o.member("seq", seq)
+            o.member("userId", userId)
+        }
     }
 }

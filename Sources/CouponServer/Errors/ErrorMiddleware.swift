@@ -1,6 +1,5 @@
 import CouponCore
 import CouponLedger
-import Foundation
 import Hummingbird
 import Logging
 
@@ -58,11 +57,21 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-struct ErrorBody: Encodable {
-    struct Detail: Encodable {
+struct ErrorBody: JSONWritable {
+    struct Detail {
         let code: String
         let message: String
     }
     let error: Detail
     let issuance: IssuanceDTO?
+
+    func write(to writer: inout JSONWriter) {
+        writer.object { o in
+            o.member("error") { e in
+                e.member("code", error.code)
+                e.member("message", error.message)
+            }
+            if let issuance { o.member("issuance") { issuance.write(to: &$0) } }
+        }
+    }
 }

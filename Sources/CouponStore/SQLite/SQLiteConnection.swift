@@ -5,6 +5,8 @@ import CSQLite
 public final class SQLiteConnection {
     private let handle: OpaquePointer
     private var statements: [String: SQLiteStatement] = [:]
+    /// The hot statements, keyed by the address of their `StaticString` (no hashing of SQL text).
+    private var staticStatements: [UnsafeRawPointer: SQLiteStatement] = [:]
     public let path: String
 
     /// Opens (creating if needed) in WAL mode with a busy timeout, so several processes can share
@@ -30,6 +32,7 @@ public final class SQLiteConnection {
 
     deinit {
         statements.removeAll()
+        staticStatements.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -48,6 +51,22 @@ public final class SQLiteConnection {
     @discardableResult
     public func run(_ sql: String, _ values: [SQLiteValue] = []) throws(SQLiteError) -> Int {
         let statement = try prepared(sql)
+        try statement.bind(values)
+        while try statement.step() {}
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// The same for SQL known at compile time: the cache key is the string's address.
+    @discardableResult
+    public func run(_ sql: StaticString, _ values: [SQLiteValue] = []) throws(SQLiteError) -> Int {
+        let key = UnsafeRawPointer(sql.utf8Start)
+        let statement: SQLiteStatement
+        if let cached = staticStatements[key] {
+            statement = cached
+        } else {
+            statement = try prepared(sql.description)
+            staticStatements[key] = statement
+        }
         try statement.bind(values)
         while try statement.step() {}
         return Int(sqlite3_changes(handle))

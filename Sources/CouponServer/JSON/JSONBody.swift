@@ -7,21 +7,37 @@ struct JSONBody: Sendable {
     let maxSize: Int
 
     func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        guard let contentType = request.headers[.contentType],
-            contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-                == "application/json"
-        else {
+        guard let contentType = request.headers[.contentType], JSONBody.isJSON(contentType) else {
             throw APIError(
                 status: .unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE",
                 message: "Content-Type must be application/json")
         }
         var request = request
         let buffer = try await request.collectBody(upTo: maxSize)
+        if let flat = T.self as? any FlatJSONDecodable.Type,
+            let strings = buffer.withUnsafeReadableBytes(FlatJSONObject.parse),
+            let value = flat.init(strings: strings) as? T
+        {
+            return value
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
             throw APIError.invalid(JSONBody.describe(error))
         }
+    }
+
+    /// `application/json`, any case, optionally followed by parameters (`; charset=utf-8`).
+    static func isJSON(_ contentType: String) -> Bool {
+        let expected = "application/json".utf8
+        var value = contentType.utf8[...]
+        while value.first == UInt8(ascii: " ") { value = value.dropFirst() }
+        guard value.count >= expected.count else { return false }
+        for (byte, wanted) in zip(value, expected) where byte | 0x20 != wanted | 0x20 {
+            return false
+        }
+        let rest = value.dropFirst(expected.count)
+        return rest.first.map { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: " ") } ?? true
     }
 
     private static func describe(_ error: DecodingError) -> String {
@@ -38,4 +54,9 @@ struct JSONBody: Sendable {
         @unknown default: return "malformed JSON"
         }
     }
+}
+
+/// A request body that the flat-object fast path can fill; nil sends it to JSONDecoder.
+protocol FlatJSONDecodable: Decodable {
+    init?(strings: [String: String])
 }
