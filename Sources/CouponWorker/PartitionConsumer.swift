@@ -38,31 +38,51 @@ final class PartitionConsumer: Sendable {
 
     /// Runs until graceful shutdown; a batch in progress is committed and acknowledged first.
     func run(isShuttingDown: @escaping @Sendable () -> Bool) async {
-        var drained = false
-        var nextRecovery = ContinuousClock.now
+        var state = LoopState()
+        var failures = 0
         while !isShuttingDown() {
             do {
-                if !drained {
-                    drained = try await drainOwnPending()
-                    continue
+                try await step(&state)
+                if failures > 0 {
+                    logger.notice("projection of partition \(partition) works again")
+                    failures = 0
                 }
-                if ContinuousClock.now >= nextRecovery {
-                    try await recover()
-                    nextRecovery = ContinuousClock.now + configuration.retryDelay
-                }
-                let reply = try await connection.send(
-                    .xreadgroup(
-                        key, group: group, consumer: configuration.consumer, count: configuration.batchSize,
-                        block: configuration.block, after: ">"))
-                try await process(RedisStreamEntry.parseRead(reply)[key] ?? [])
             } catch let error as RedisError where error.message.hasPrefix("NOGROUP") {
                 try? await ensureGroup()
             } catch {
-                logger.warning(
-                    "projection of partition \(partition) failed; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(200))
+                // Redis or the database is away: back off (0.2 s doubling to 5 s), and say so once
+                // rather than on every attempt.
+                if failures == 0 {
+                    logger.warning(
+                        "projection of partition \(partition) failed; retrying", metadata: ["error": "\(error)"])
+                }
+                failures += 1
+                try? await Task.sleep(for: .milliseconds(min(5_000, 200 << min(failures - 1, 5))))
             }
         }
+    }
+
+    private struct LoopState {
+        var drained = false
+        var nextRecovery = ContinuousClock.now
+    }
+
+    /// One turn of the loop: drain our own pending entries (once), retry and take over (every
+    /// `retryDelay`), or read and project the next batch of new entries.
+    private func step(_ state: inout LoopState) async throws {
+        if !state.drained {
+            state.drained = try await drainOwnPending()
+            return
+        }
+        if ContinuousClock.now >= state.nextRecovery {
+            try await recover()
+            state.nextRecovery = ContinuousClock.now + configuration.retryDelay
+        }
+        let reply = try await connection.send(
+            .xreadgroup(
+                key, group: group, consumer: configuration.consumer, count: configuration.batchSize,
+                block: configuration.block, after: ">"))
+        try await process(RedisStreamEntry.parseRead(reply)[key] ?? [])
     }
 
     func ensureGroup() async throws {
@@ -102,7 +122,7 @@ final class PartitionConsumer: Sendable {
                     count: configuration.batchSize)))
         var retry: [String] = []
         for entry in pending {
-            if entry.deliveries >= Int64(configuration.maxDeliveries) {
+            if entry.deliveries > Int64(configuration.maxDeliveries) {
                 try await deadLetter(entry.id, deliveries: entry.deliveries, reason: "failed projection")
             } else {
                 retry.append(entry.id)

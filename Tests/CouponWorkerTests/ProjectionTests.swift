@@ -117,4 +117,33 @@ import Testing
             #expect(projected)
         }
     }
+
+    /// Redis goes away under a running worker and comes back (AOF keeps the data): the worker
+    /// backs off, then projects what was issued before and after.
+    @Test func aWorkerOutlivesARedisRestart() async throws {
+        let fixture = try await Fixture()
+        let coupon = try await fixture.race(quantity: 1_000, users: 100, prefix: "before")
+        try await withWorker(fixture) {
+            let first = try await eventually { Table.count(fixture.databasePath, "coupon_issues") == 100 }
+            #expect(first)
+            fixture.server.stop()
+            try await Task.sleep(for: .milliseconds(500))
+            try fixture.server.start()
+            for user in 0..<100 {
+                var outcome: AdmissionOutcome?
+                for _ in 0..<50 where outcome == nil {
+                    outcome = try? await fixture.ledger.admit(
+                        coupon: coupon, user: UserID("after-\(user)"), requestId: nil)
+                    if outcome == nil { try await Task.sleep(for: .milliseconds(50)) }
+                }
+            }
+            let caughtUp = try await eventually {
+                let pending = try await fixture.pending()
+                return pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 200
+            }
+            #expect(caughtUp)
+        }
+        let inLog = try await fixture.issuedInLog()
+        #expect(try fixture.issuedInTable() == inLog)
+    }
 }
