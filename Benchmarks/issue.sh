@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Write-path benchmark: a release `coupon serve` on loopback, driven by wrk. In one run, for 64
-# and 512 connections: GET /healthz (the baseline), POST issues to a coupon that cannot sell out,
-# and POST issues to a sold-out coupon; then a sell-out run that checks there is no over-issuance.
+# and 512 connections: GET /healthz (the baseline), POST issues with a body that fails validation
+# (everything but Redis), POST issues to a coupon that cannot sell out, and POST issues to a
+# sold-out coupon; then a sell-out run that checks there is no over-issuance.
 # Then the lag phase: the same issue runs again with a separate `coupon worker` process projecting
 # into SQLite; on SIGTERM it reports the projection lag (201 to row committed). Prints a Markdown
 # table; raw wrk output goes to Benchmarks/out/.
@@ -65,9 +66,12 @@ printf '| connections | route | requests/s | p50 | p99 | non-2xx | ratio to /hea
 printf '|---|---|---|---|---|---|---|\n'
 for c in 64 512; do
     read -r h_rps h_p50 h_p99 h_non < <(run healthz "$c" "$url/healthz")
+    read -r v_rps v_p50 v_p99 v_non < <(run invalid "$c" -s Benchmarks/wrk/post-invalid.lua "$url/v1/coupons/$big/issues")
     read -r i_rps i_p50 i_p99 i_non < <(run issue "$c" -s Benchmarks/wrk/issue.lua "$url" -- "$big" "big$c-")
     read -r s_rps s_p50 s_p99 s_non < <(run soldout "$c" -s Benchmarks/wrk/issue.lua "$url" -- "$sold" "sold$c-")
     printf '| %s | GET /healthz | %s | %s | %s | %s | 1.00 |\n' "$c" "$h_rps" "$h_p50" "$h_p99" "$h_non"
+    printf '| %s | POST issues, invalid body (400, no Redis) | %s | %s | %s | %s | %.2f |\n' "$c" "$v_rps" "$v_p50" \
+        "$v_p99" "$v_non" "$(echo "$v_rps / $h_rps" | bc -l)"
     printf '| %s | POST issues (201) | %s | %s | %s | %s | %.2f |\n' "$c" "$i_rps" "$i_p50" "$i_p99" "$i_non" \
         "$(echo "$i_rps / $h_rps" | bc -l)"
     printf '| %s | POST issues (410 sold out) | %s | %s | %s | %s | %.2f |\n' "$c" "$s_rps" "$s_p50" "$s_p99" \
