@@ -32,10 +32,7 @@ public struct RedisCommand: Sendable {
 }
 
 extension RedisCommand {
-    public static func ping() -> RedisCommand { RedisCommand("PING") }
     public static func get(_ key: String) -> RedisCommand { RedisCommand("GET", key) }
-    public static func del(_ keys: [String]) -> RedisCommand { RedisCommand(["DEL"] + keys) }
-    public static func hlen(_ key: String) -> RedisCommand { RedisCommand("HLEN", key) }
     public static func xlen(_ key: String) -> RedisCommand { RedisCommand("XLEN", key) }
     public static func scriptLoad(_ source: String) -> RedisCommand { RedisCommand("SCRIPT", "LOAD", source) }
 

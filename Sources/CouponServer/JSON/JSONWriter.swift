@@ -1,3 +1,4 @@
+import CouponCore
 import Hummingbird
 
 /// Writes the API's small, fixed-shape JSON objects straight into a ByteBuffer. Profiling showed
@@ -47,32 +48,11 @@ struct JSONWriter {
         needsComma = true
     }
 
-    /// A JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
     private mutating func string(_ value: String) {
-        buffer.writeInteger(UInt8(ascii: "\""))
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            buffer.writeString(value)
-            buffer.writeInteger(UInt8(ascii: "\""))
-            return
-        }
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-            case 0..<0x20:
-                buffer.writeStaticString("\\u00")
-                buffer.writeInteger(JSONWriter.hex[Int(byte >> 4)])
-                buffer.writeInteger(JSONWriter.hex[Int(byte & 0xF)])
-            default: buffer.writeInteger(byte)
-            }
-        }
-        buffer.writeInteger(UInt8(ascii: "\""))
+        var literal = ""
+        JSONText.appendString(value, to: &literal)
+        buffer.writeString(literal)
     }
-
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 }
 
 /// A response body the writer can produce.
