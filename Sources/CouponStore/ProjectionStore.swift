@@ -8,6 +8,8 @@ public protocol ProjectionStore: Sendable {
     /// Applies one partition's events in one transaction: archive rows, coupon and issuance rows,
     /// progress. Events already projected are skipped, so applying a batch twice changes nothing.
     func apply(_ events: [LoggedEvent], partition: Int) async throws -> ProjectionResult
+    /// Whether the archive already holds this entry of this partition (it is then fully applied).
+    func contains(partition: Int, eventId: StreamID) async throws -> Bool
     /// The projected issuance, or nil when the projection does not hold it (yet).
     func issuance(coupon: CouponID, user: UserID) async throws -> Issuance?
 }

@@ -17,6 +17,17 @@ public final class SQLiteProjectionStore: ProjectionStore {
         try await database.perform { try SQLiteProjectionStore.apply(events, partition: partition, on: $0) }
     }
 
+    public func contains(partition: Int, eventId: StreamID) async throws -> Bool {
+        try await database.perform { connection in
+            var found = false
+            try connection.query(
+                "SELECT 1 FROM coupon_events WHERE partition_no = ?1 AND event_id = ?2",
+                [.integer(Int64(partition)), .text(eventId.description)]
+            ) { _ in found = true }
+            return found
+        }
+    }
+
     public func issuance(coupon: CouponID, user: UserID) async throws -> Issuance? {
         try await database.perform { connection in
             var found: Issuance?

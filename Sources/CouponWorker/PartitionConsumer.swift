@@ -122,10 +122,16 @@ final class PartitionConsumer: Sendable {
                     count: configuration.batchSize)))
         var retry: [String] = []
         for entry in pending {
-            if entry.deliveries > Int64(configuration.maxDeliveries) {
-                try await deadLetter(entry.id, deliveries: entry.deliveries, reason: "failed projection")
-            } else {
+            guard entry.deliveries > Int64(configuration.maxDeliveries) else {
                 retry.append(entry.id)
+                continue
+            }
+            // Not processed again (an entry that crashes its worker would do it again): if the
+            // archive has it, only the XACK was lost (say, Redis went away after COMMIT).
+            if let id = StreamID(entry.id), try await store.contains(partition: partition, eventId: id) {
+                _ = try await connection.send(.xack(key, group: group, ids: [entry.id]))
+            } else {
+                try await deadLetter(entry.id, deliveries: entry.deliveries, reason: "failed projection")
             }
         }
         if !retry.isEmpty {

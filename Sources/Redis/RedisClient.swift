@@ -41,6 +41,10 @@ public final class RedisClient: Sendable, Service {
         for connection in connections { connection.close() }
     }
 
+    /// Each owner thread keeps its connection alive until closed: a client dropped without
+    /// `close()` must not leave them waiting forever.
+    deinit { close() }
+
     /// Round trips and commands over all connections since start.
     public var statistics: (roundTrips: Int, commands: Int) {
         connections.reduce((0, 0)) { total, connection in

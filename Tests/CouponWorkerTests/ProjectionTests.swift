@@ -146,4 +146,45 @@ import Testing
         let inLog = try await fixture.issuedInLog()
         #expect(try fixture.issuedInTable() == inLog)
     }
+
+    /// Entries that were committed but never acknowledged, and have since been delivered more
+    /// than `maxDeliveries` times (Redis flapping between COMMIT and XACK), are acknowledged, not
+    /// reported as dead: the archive already holds them.
+    @Test func projectedButUnacknowledgedEntriesAreAcknowledgedNotDeadLettered() async throws {
+        let fixture = try await Fixture()
+        let coupon = try await fixture.race(quantity: 100, users: 30, prefix: "ghosted")
+        let p = fixture.partitioning.partition(of: coupon)
+        let key = Partitioning.eventsKey(p)
+        _ = try await fixture.client.command("XGROUP", "CREATE", key, WorkerConfiguration.group, "0", "MKSTREAM")
+        let delivered =
+            try RedisStreamEntry.parseRead(
+                try await fixture.client.command(
+                    "XREADGROUP", "GROUP", WorkerConfiguration.group, "ghost", "STREAMS", key, ">"))[key] ?? []
+        for _ in 0..<6 {  // each re-read counts one more delivery
+            _ = try await fixture.client.command(
+                "XREADGROUP", "GROUP", WorkerConfiguration.group, "ghost", "STREAMS", key, "0")
+        }
+        // The ghost committed them, then died before XACK.
+        let store = try SQLiteProjectionStore(path: fixture.databasePath)
+        _ = try await store.migrate()
+        let events = try delivered.map {
+            try LoggedEvent(
+                partition: p, id: #require(StreamID($0.id)), fields: $0.fields.map { LoggedEvent.Field($0.0, $0.1) })
+        }
+        _ = try await store.apply(events, partition: p)
+        #expect(try await fixture.pending() == Int64(delivered.count))
+
+        let quick: (inout WorkerConfiguration) -> Void = {
+            $0.claimTimeout = .milliseconds(100)
+            $0.retryDelay = .milliseconds(100)
+            $0.maxDeliveries = 3
+        }
+        try await withWorker(fixture, consumer: "rescuer", configure: quick) {
+            let settled = try await eventually { try await fixture.pending() == 0 }
+            #expect(settled)
+        }
+        #expect(try await fixture.client.command("XLEN", Partitioning.deadKey(p)) == .integer(0))
+        let inLog = try await fixture.issuedInLog()
+        #expect(try fixture.issuedInTable() == inLog)
+    }
 }
