@@ -10,17 +10,3 @@ public protocol CouponLedger: Sendable {
     func issuance(coupon: CouponID, user: UserID) async throws -> IssuanceLookup
     func readiness() async -> Readiness
 }
-
-public enum IssuanceLookup: Sendable, Equatable {
-    case issued(Issuance)
-    case notIssued
-    case couponNotFound
-}
-
-public struct Readiness: Sendable, Equatable {
-    public let ready: Bool
-    public let reason: String?
-
-    public static let ready = Readiness(ready: true, reason: nil)
-    public static func notReady(_ reason: String) -> Readiness { Readiness(ready: false, reason: reason) }
-}

@@ -23,15 +23,3 @@ public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
-
-public enum StoreError: Error, Sendable, CustomStringConvertible {
-    case invalidURL(String)
-    case unsupported(String)
-
-    public var description: String {
-        switch self {
-        case .invalidURL(let message): return message
-        case .unsupported(let message): return message
-        }
-    }
-}

@@ -13,24 +13,3 @@ public protocol ProjectionStore: Sendable {
     /// The projected issuance, or nil when the projection does not hold it (yet).
     func issuance(coupon: CouponID, user: UserID) async throws -> Issuance?
 }
-
-public struct ProjectionResult: Sendable, Equatable {
-    /// Events new to the projection (the rest were already there).
-    public var applied: Int
-    /// Rows inserted or updated, progress included.
-    public var rowsWritten: Int
-
-    public init(applied: Int = 0, rowsWritten: Int = 0) {
-        self.applied = applied
-        self.rowsWritten = rowsWritten
-    }
-}
-
-/// Two different events claim the same row (same user, or same seq, of one coupon): the log and
-/// the projection disagree, which must never be papered over by an idempotent insert.
-public struct ProjectionConflict: Error, Sendable, CustomStringConvertible {
-    public let partition: Int
-    public let eventId: StreamID
-    public let detail: String
-    public var description: String { "projection conflict at \(partition)/\(eventId): \(detail)" }
-}

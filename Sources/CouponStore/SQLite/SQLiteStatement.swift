@@ -53,12 +53,3 @@ final class SQLiteStatement {
 
 /// `sqliteTransient` is a macro Swift cannot import: SQLite copies the bound bytes.
 private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-public enum SQLiteValue: Sendable, Equatable {
-    case integer(Int64)
-    case text(String)
-    case null
-
-    public static func optional(_ text: String?) -> SQLiteValue { text.map { .text($0) } ?? .null }
-    public static func optional(_ number: Int64?) -> SQLiteValue { number.map { .integer($0) } ?? .null }
-}

@@ -1,0 +1,8 @@
+import CouponCore
+
+/// One user's issuance as Redis has it.
+public enum IssuanceLookup: Sendable, Equatable {
+    case issued(Issuance)
+    case notIssued
+    case couponNotFound
+}
