@@ -18,6 +18,7 @@ func withApp(
     partitions: Int = 4,
     database: DatabaseURL? = nil,
     workers: Int = 0,
+    live: Bool = false,
     _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     let partitioning = try Partitioning(count: partitions)
@@ -27,10 +28,10 @@ func withApp(
     var logger = Logger(label: "test")
     logger.logLevel = .warning
     var configuration = AppConfiguration(
-        redis: redis, partitioning: partitioning, adminToken: adminToken, database: database, workers: workers)
+        port: 0, redis: redis, partitioning: partitioning, adminToken: adminToken, database: database, workers: workers)
     configuration.worker.block = .milliseconds(100)
     let app = try await buildApplication(configuration, logger: logger)
-    try await app.test(.router) { client in try await test(client) }
+    try await app.test(live ? .live : .router) { client in try await test(client) }
 }
 
 extension TestClientProtocol {
