@@ -90,4 +90,24 @@ import Testing
             #expect(try await client.get("/v1/coupons/\(coupon)/issues/nobody").status == .notFound)
         }
     }
+
+    /// User ids may hold spaces, `@`, `/`, `%` or any printable Unicode: the lookup takes them
+    /// percent-encoded in the path.
+    @Test func lookupsTakePercentEncodedUserIds() async throws {
+        try await withApp(try TestRedis.sharedConfiguration()) { client in
+            let coupon = try await client.createCoupon(quantity: 10)
+            for (user, encoded) in [
+                ("a b", "a%20b"), ("me@example.com", "me%40example.com"), ("é😀", "%C3%A9%F0%9F%98%80"),
+                ("x/y", "x%2Fy"), ("p%q", "p%25q"),
+            ] {
+                let issued = try await client.post(
+                    "/v1/coupons/\(coupon)/issues", json: #"{"userId": "\#(user)"}"#)
+                #expect(issued.status == .created)
+                let found = try await client.get("/v1/coupons/\(coupon)/issues/\(encoded)")
+                #expect(found.status == .ok, "\(user)")
+                #expect(found.json["userId"] as? String == user)
+            }
+            #expect(try await client.get("/v1/coupons/\(coupon)/issues/bad%zz").status == .badRequest)
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import CouponCore
 import CouponLedger
 import CouponStore
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -49,7 +50,9 @@ struct IssuesController<Ledger: CouponLedger> {
 
     @Sendable func show(_ request: Request, context: some RequestContext) async throws -> Response {
         let coupon = try CouponID(parsing: context.parameters.get("id") ?? "")
-        let user = try UserID(context.parameters.get("userId") ?? "")
+        // The router hands path segments over still percent-encoded (`a%20b`, `me%40x.com`).
+        guard let user = try context.parameters.get("userId")?.removingPercentEncoding.map({ try UserID($0) })
+        else { throw APIError.invalid("userId in the path is not valid percent-encoding") }
         if let projected = await projectedIssuance(coupon: coupon, user: user) {
             return JSONResponse.make(status: .ok, IssuanceDTO(projected, projected: true))
         }
