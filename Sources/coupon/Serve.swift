@@ -29,6 +29,7 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ArgumentParser.ValidationError("port must be 0–65535") }
         guard (1...64).contains(redisPool) else { throw ArgumentParser.ValidationError("redis-pool must be 1–64") }
+        guard (0...64).contains(workers) else { throw ArgumentParser.ValidationError("workers must be 0–64") }
     }
 
     func run() async throws {

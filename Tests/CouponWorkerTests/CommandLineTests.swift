@@ -83,4 +83,15 @@ import Testing
         #expect(second.output.contains("0 new, 0 rows written"), "\(second.output)")
         #expect(try await run(["migrate", "--database", "postgres://nope"]).status != 0)
     }
+
+    @Test(arguments: [
+        ["serve", "--workers", "-1"], ["serve", "--port", "70000"], ["serve", "--redis", "http://x"],
+        ["serve", "--partitions", "0"], ["worker", "--batch-size", "0"], ["worker", "--database", "nope"],
+        ["replay", "--database", "sqlite:"], ["init", "--log-level", "loud"],
+    ])
+    func badOptionsAreRefusedWithAMessage(_ arguments: [String]) async throws {
+        let refused = try await run(arguments)
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("Error"), "\(refused.output)")
+    }
 }
