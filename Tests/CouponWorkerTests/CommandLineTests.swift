@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ["serve", "--workers", "-1"], ["serve", "--port", "70000"], ["serve", "--redis", "http://x"],
+        ["serve", "--workers=-1"], ["serve", "--port", "70000"], ["serve", "--redis", "http://x"],
         ["serve", "--partitions", "0"], ["worker", "--batch-size", "0"], ["worker", "--database", "nope"],
         ["replay", "--database", "sqlite:"], ["init", "--log-level", "loud"],
     ])
