@@ -41,7 +41,7 @@ public struct Replayer: Sendable {
 
         public var elapsed: Duration { ContinuousClock.now - started }
         public var eventsPerSecond: Double {
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.inSeconds
             return seconds > 0 ? Double(eventsRead) / seconds : 0
         }
     }

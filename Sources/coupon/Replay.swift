@@ -55,7 +55,7 @@ struct Replay: AsyncParsableCommand {
             FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + line : line + "\n").utf8))
         }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-        let seconds = Double(done.elapsed.components.seconds) + Double(done.elapsed.components.attoseconds) / 1e18
+        let seconds = done.elapsed.inSeconds
         print(
             String(
                 format:
