@@ -11,7 +11,7 @@ import Redis
 @main
 struct CouponBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "coupon-bench", subcommands: [Fill.self, SQLiteBaseline.self, Project.self])
+        commandName: "coupon-bench", subcommands: [Fill.self, SQLiteBaseline.self, Project.self, Client.self])
 }
 
 func seconds(since start: ContinuousClock.Instant) -> Double {
@@ -134,5 +134,57 @@ struct Project: AsyncParsableCommand {
             String(
                 format: "projection: %d events in %.2f s, %.0f events/s (one worker, batches of %d)", total, took,
                 Double(total) / took, batchSize))
+    }
+}
+
+/// The Redis client alone: `callers` concurrent tasks each looping EVALSHA of a trivial script
+/// for `seconds`; prints calls/s, the mean pipeline depth and this process's CPU per call.
+struct Client: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "client")
+    @Option var redis: String
+    @Option var callers: Int = 64
+    @Option var duration: Int = 5
+    @Option var pool: Int = 4
+
+    func run() async throws {
+        var configuration = try RedisConfiguration(url: redis)
+        configuration.poolSize = pool
+        let client = RedisClient(configuration: configuration)
+        defer { client.close() }
+        let script = RedisScript("#!lua flags=no-writes\nreturn ARGV[1]")
+        _ = try await script.run(on: client, keys: [], arguments: ["warm"])
+        let deadline = ContinuousClock.now + .seconds(duration)
+        let cpuBefore = processCPUSeconds()
+        let (tripsBefore, commandsBefore) = client.statistics
+        let start = ContinuousClock.now
+        let calls = try await withThrowingTaskGroup(of: Int.self) { group in
+            for caller in 0..<callers {
+                group.addTask {
+                    var count = 0
+                    while ContinuousClock.now < deadline {
+                        _ = try await script.run(on: client, keys: [], arguments: ["c\(caller)"])
+                        count += 1
+                    }
+                    return count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let took = seconds(since: start)
+        let cpu = processCPUSeconds() - cpuBefore
+        let (trips, commands) = client.statistics
+        print(
+            String(
+                format:
+                    "client: %d callers, pool %d: %.0f calls/s, pipeline depth %.1f, %.2f us of client CPU per call",
+                callers, pool, Double(calls) / took, Double(commands - commandsBefore) / Double(trips - tripsBefore),
+                cpu / Double(calls) * 1e6))
+    }
+
+    private func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 }
