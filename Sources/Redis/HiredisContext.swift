@@ -9,6 +9,24 @@ import CHiredis
 final class HiredisContext {
     private let context: UnsafeMutablePointer<redisContext>
 
+    /// Connects, authenticates and selects the database, or throws `connectionFailed`.
+    convenience init(_ configuration: RedisConfiguration) throws(RedisError) {
+        try self.init(
+            host: configuration.host, port: configuration.port, connectTimeout: configuration.connectTimeout,
+            commandTimeout: configuration.commandTimeout)
+        var handshake: [RedisCommand] = []
+        if let password = configuration.password {
+            handshake.append(RedisCommand(["AUTH"] + (configuration.username.map { [$0] } ?? []) + [password]))
+        }
+        if configuration.database != 0 { handshake.append(RedisCommand("SELECT", String(configuration.database))) }
+        for command in handshake {
+            try append(command)
+            if case .error(let message) = try readReply() {
+                throw RedisError(.connectionFailed, "\(configuration.url): \(command.arguments[0]) refused: \(message)")
+            }
+        }
+    }
+
     /// Connects, or throws `connectionFailed`.
     init(host: String, port: Int, connectTimeout: Duration, commandTimeout: Duration) throws(RedisError) {
         guard let context = redisConnectWithTimeout(host, Int32(port), connectTimeout.cTimeval) else {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where Redis is and how the client talks to it.
 public struct RedisConfiguration: Sendable {
     public var host: String
@@ -11,6 +13,11 @@ public struct RedisConfiguration: Sendable {
     public var commandTimeout: Duration
     /// After a failed connect, commands fail at once for this long instead of each retrying.
     public var reconnectBackoff: Duration
+    /// Sent as `AUTH [username] password` on every (re)connect when set.
+    public var username: String?
+    public var password: String?
+    /// Sent as `SELECT database` on every (re)connect when not 0.
+    public var database: Int = 0
 
     public init(
         host: String = "127.0.0.1",
@@ -30,17 +37,42 @@ public struct RedisConfiguration: Sendable {
         self.reconnectBackoff = reconnectBackoff
     }
 
-    /// Parses `redis://host:port` (the port defaults to 6379).
+    /// Parses `redis://[[username:]password@]host[:port][/database]` (port 6379, database 0 by
+    /// default; percent-escapes in the credentials are decoded).
     public init(url: String) throws(RedisError) {
         let prefix = "redis://"
         guard url.hasPrefix(prefix) else {
-            throw RedisError(.invalidURL, "expected redis://host:port, got '\(url)'")
+            throw RedisError(.invalidURL, "expected redis://[password@]host:port[/db], got '\(url)'")
         }
-        var rest = url.dropFirst(prefix.count)
-        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        var rest = Substring(url.dropFirst(prefix.count))
+        var database = 0
+        if let slash = rest.firstIndex(of: "/") {
+            let path = rest[rest.index(after: slash)...]
+            if !path.isEmpty {
+                guard let number = Int(path), number >= 0 else {
+                    throw RedisError(.invalidURL, "bad database number in '\(url)'")
+                }
+                database = number
+            }
+            rest = rest[..<slash]
+        }
+        var username: String?
+        var password: String?
+        if let at = rest.lastIndex(of: "@") {
+            let credentials = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+            if let colon = credentials.firstIndex(of: ":") {
+                let user = String(credentials[..<colon])
+                username = user.isEmpty ? nil : user.removingPercentEncoding ?? user
+                let secret = String(credentials[credentials.index(after: colon)...])
+                password = secret.removingPercentEncoding ?? secret
+            } else {
+                password = String(credentials).removingPercentEncoding ?? String(credentials)
+            }
+        }
         let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), !parts[0].isEmpty else {
-            throw RedisError(.invalidURL, "expected redis://host:port, got '\(url)'")
+            throw RedisError(.invalidURL, "expected redis://[password@]host:port[/db], got '\(url)'")
         }
         var port = 6379
         if parts.count == 2 {
@@ -50,7 +82,13 @@ public struct RedisConfiguration: Sendable {
             port = parsed
         }
         self.init(host: String(parts[0]), port: port)
+        self.username = username
+        self.password = password.flatMap { $0.isEmpty ? nil : $0 }
+        self.database = database
     }
 
-    public var url: String { "redis://\(host):\(port)" }
+    /// The URL without its password, for logs.
+    public var url: String {
+        "redis://\(password == nil ? "" : "***@")\(host):\(port)\(database == 0 ? "" : "/\(database)")"
+    }
 }

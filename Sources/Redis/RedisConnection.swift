@@ -136,12 +136,7 @@ public final class RedisConnection: @unchecked Sendable {
         let now = ContinuousClock.now
         if let retryConnectAt, now < retryConnectAt, let lastConnectError { throw lastConnectError }
         do {
-            let context = try HiredisContext(
-                host: configuration.host,
-                port: configuration.port,
-                connectTimeout: configuration.connectTimeout,
-                commandTimeout: configuration.commandTimeout
-            )
+            let context = try HiredisContext(configuration)
             if lastConnectError != nil {
                 logger.info("Redis connection re-established", metadata: ["redis": "\(configuration.url)"])
             }

@@ -5,7 +5,7 @@ import Redis
 
 /// Options every command that talks to Redis shares.
 struct CommonOptions: ParsableArguments {
-    @Option(help: "Redis URL (env COUPON_REDIS_URL).")
+    @Option(help: "Redis URL, redis://[[user:]password@]host:port[/db] (env COUPON_REDIS_URL).")
     var redis: String = Environment.string("COUPON_REDIS_URL", default: "redis://127.0.0.1:6379")
 
     @Option(help: "Partition count P, fixed at `coupon init` (env COUPON_PARTITIONS).")

@@ -91,6 +91,37 @@ import Testing
         #expect(try await script.run(on: client, keys: [key], arguments: []) == .integer(2))
     }
 
+    @Test func authenticatesAndSelectsTheDatabaseOnEveryConnect() async throws {
+        let server = try RedisServer(arguments: ["--requirepass", "s3cret"])
+        var configuration = try RedisConfiguration(url: "redis://:s3cret@127.0.0.1:\(server.port)/3")
+        let client = RedisClient(configuration: configuration)
+        defer { client.close() }
+        #expect(try await client.command("SET", "in-three", "yes") == .status("OK"))
+        #expect(try await client.command("CLIENT", "INFO").string?.contains("db=3") == true)
+
+        // After a restart the client reconnects, and authenticates and selects again.
+        server.stop()
+        try server.start()
+        var value: RedisReply?
+        for _ in 0..<50 where value == nil {
+            value = try? await client.command("GET", "in-three")
+            if value == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(value == .bulk("yes"))
+
+        configuration.password = "wrong"
+        let refused = RedisClient(configuration: configuration)
+        defer { refused.close() }
+        do {
+            _ = try await refused.command("PING")
+            Issue.record("a wrong password must not connect")
+        } catch let error as RedisError {
+            #expect(error.code == .connectionFailed)
+            #expect(error.message.contains("AUTH refused"))
+            #expect(!error.message.contains("wrong"), "the password must not appear in errors")
+        }
+    }
+
     @Test func parsesRedisURLs() throws {
         let configuration = try RedisConfiguration(url: "redis://10.0.0.5:6380")
         #expect(configuration.host == "10.0.0.5")
@@ -99,5 +130,16 @@ import Testing
         #expect(throws: RedisError.self) { try RedisConfiguration(url: "http://cache:6379") }
         #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://cache:99999") }
         #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://:6379") }
+        let full = try RedisConfiguration(url: "redis://app:p%40ss@cache.internal:6380/2")
+        #expect(full.username == "app")
+        #expect(full.password == "p@ss")
+        #expect(full.host == "cache.internal")
+        #expect(full.port == 6380)
+        #expect(full.database == 2)
+        #expect(full.url == "redis://***@cache.internal:6380/2")
+        let passwordOnly = try RedisConfiguration(url: "redis://:secret@cache")
+        #expect(passwordOnly.username == nil)
+        #expect(passwordOnly.password == "secret")
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://cache/x") }
     }
 }

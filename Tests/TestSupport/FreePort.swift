@@ -25,7 +25,7 @@ public enum FreePort {
     }
 }
 
-/// True when something on the port answers a Redis PING (blocking; test set-up only).
+/// True when a Redis on the port answers PING, or asks for a password (blocking; test set-up only).
 func pingProbe(port: Int) throws -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return false }
@@ -44,5 +44,7 @@ func pingProbe(port: Int) throws -> Bool {
     guard write(fd, ping, ping.count) == ping.count else { return false }
     var buffer = [UInt8](repeating: 0, count: 64)
     let count = read(fd, &buffer, buffer.count)
-    return count > 0 && String(decoding: buffer[0..<count], as: UTF8.self).hasPrefix("+PONG")
+    guard count > 0 else { return false }
+    let answer = String(decoding: buffer[0..<count], as: UTF8.self)
+    return answer.hasPrefix("+PONG") || answer.hasPrefix("-NOAUTH")  // up, and wants a password
 }

@@ -8,12 +8,15 @@ public final class RedisServer: @unchecked Sendable {
     public let port: Int
     public let directory: URL
     private var process: Process?
+    private let extraArguments: [String]
 
     public var pid: Int32 { process?.processIdentifier ?? 0 }
     public var url: String { "redis://127.0.0.1:\(port)" }
     public var configuration: RedisConfiguration { RedisConfiguration(host: "127.0.0.1", port: port) }
 
-    public init() throws {
+    /// `arguments` go to redis-server after the defaults (e.g. `["--requirepass", "secret"]`).
+    public init(arguments: [String] = []) throws {
+        extraArguments = arguments
         port = try FreePort.next()
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("coupon-test-redis-\(port)-\(UUID().uuidString.prefix(8))")
@@ -35,11 +38,12 @@ public final class RedisServer: @unchecked Sendable {
         }
         let process = Process()
         process.executableURL = try RedisServer.executable()
-        process.arguments = [
-            "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
-            "--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction",
-            "--enable-debug-command", "local", "--logfile", "redis.log",
-        ]
+        process.arguments =
+            [
+                "--port", String(port), "--bind", "127.0.0.1", "--dir", directory.path,
+                "--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction",
+                "--enable-debug-command", "local", "--logfile", "redis.log",
+            ] + extraArguments
         try process.run()
         self.process = process
         try waitUntilReady()
