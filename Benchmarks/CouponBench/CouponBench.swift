@@ -111,7 +111,7 @@ struct Project: AsyncParsableCommand {
             _ = try? await client.send(
                 RedisCommand("XGROUP", "DESTROY", Partitioning.eventsKey(p), WorkerConfiguration.group))
         }
-        let store = try SQLiteProjectionStore(path: database)
+        let store = try await SQLiteProjectionStore(path: database)
         _ = try await store.migrate()
         let worker = ProjectionWorker(
             configuration: WorkerConfiguration(consumer: "bench", partitioning: partitioning, batchSize: batchSize),

@@ -25,7 +25,7 @@ public func buildApplication(
     var workers: [ProjectionWorker] = []
     var store: (any ProjectionStore)?
     if let database = configuration.database {
-        let opened = try ProjectionStores.open(database)
+        let opened = try await ProjectionStores.open(database)
         let applied = try await opened.migrate()
         if !applied.isEmpty { logger.info("applied migrations \(applied) to \(database)") }
         store = opened

@@ -5,8 +5,8 @@ import Foundation
 public final class SQLiteProjectionStore: ProjectionStore {
     public let database: SQLiteDatabase
 
-    public init(path: String) throws {
-        database = try SQLiteDatabase(path: path, label: "projection")
+    public init(path: String) async throws {
+        database = try await SQLiteDatabase(path: path, label: "projection")
     }
 
     public func migrate() async throws -> [Int64] {

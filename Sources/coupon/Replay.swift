@@ -32,7 +32,7 @@ struct Replay: AsyncParsableCommand {
         defer { client.close() }
         let partitioning = try common.partitioning()
         try await RedisDeployment(client: client).verify(partitioning)
-        let store = try ProjectionStores.open(url)
+        let store = try await ProjectionStores.open(url)
         _ = try await store.migrate()
         let terminal = isatty(STDERR_FILENO) == 1
         let lastReport = Mutex(ContinuousClock.now)

@@ -22,7 +22,7 @@ struct Worker: AsyncParsableCommand {
         let client = RedisClient(configuration: redis, logger: logger)
         try await RedisDeployment(client: client).verify(partitioning)
         client.close()
-        let store = try ProjectionStores.open(try projection.databaseURL())
+        let store = try await ProjectionStores.open(try projection.databaseURL())
         _ = try await store.migrate()
         let worker = ProjectionWorker(
             configuration: try projection.workerConfiguration(

@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func migrateIsIdempotentAndCreatesEveryTable() async throws {
-        let store = try SQLiteProjectionStore(path: Self.temporaryPath())
+        let store = try await SQLiteProjectionStore(path: Self.temporaryPath())
         #expect(try await store.migrate() == [1])
         #expect(try await store.migrate() == [])
         let tables = try rows(store, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func appliesABatchAndApplyingItAgainChangesNothing() async throws {
-        let store = try SQLiteProjectionStore(path: Self.temporaryPath())
+        let store = try await SQLiteProjectionStore(path: Self.temporaryPath())
         _ = try await store.migrate()
         let batch = [
             try Self.defined(4, at: "100-0"), try Self.issued(4, "alice", seq: 1, at: "101-0"),
@@ -97,7 +97,7 @@ import Testing
     }
 
     @Test func progressOnlyMovesForwardAndPartitionsAreKeptApart() async throws {
-        let store = try SQLiteProjectionStore(path: Self.temporaryPath())
+        let store = try await SQLiteProjectionStore(path: Self.temporaryPath())
         _ = try await store.migrate()
         _ = try await store.apply([try Self.issued(1, "a", seq: 1, at: "9-0")], partition: 1)
         _ = try await store.apply([try Self.issued(1, "b", seq: 2, at: "10-0")], partition: 1)
@@ -111,7 +111,7 @@ import Testing
     }
 
     @Test func aDifferentEventClaimingTheSameRowIsAConflictAndRollsBackTheBatch() async throws {
-        let store = try SQLiteProjectionStore(path: Self.temporaryPath())
+        let store = try await SQLiteProjectionStore(path: Self.temporaryPath())
         _ = try await store.migrate()
         _ = try await store.apply([try Self.issued(7, "alice", seq: 1, at: "1-0")], partition: 0)
         await #expect(throws: ProjectionConflict.self) {
@@ -127,7 +127,8 @@ import Testing
     /// timeout make them take turns instead of failing with "database is locked".
     @Test func concurrentWritersOnOneFileDoNotFail() async throws {
         let path = Self.temporaryPath()
-        let stores = try (0..<4).map { _ in try SQLiteProjectionStore(path: path) }
+        var stores: [SQLiteProjectionStore] = []
+        for _ in 0..<4 { stores.append(try await SQLiteProjectionStore(path: path)) }
         _ = try await stores[0].migrate()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, store) in stores.enumerated() {

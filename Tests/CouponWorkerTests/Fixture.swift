@@ -154,7 +154,7 @@ func withWorker<T>(
     var configuration = WorkerConfiguration(consumer: consumer, partitioning: fixture.partitioning)
     configuration.block = .milliseconds(100)
     configure(&configuration)
-    let store = try SQLiteProjectionStore(path: database ?? fixture.databasePath)
+    let store = try await SQLiteProjectionStore(path: database ?? fixture.databasePath)
     _ = try await store.migrate()
     let worker = ProjectionWorker(
         configuration: configuration, redis: fixture.server.configuration, store: store, logger: fixture.logger)

@@ -62,7 +62,7 @@ import Testing
         let built = try Table.checksums(fixture.databasePath, stable: true)
 
         let fresh = Fixture.temporaryDatabase()
-        let store = try SQLiteProjectionStore(path: fresh)
+        let store = try await SQLiteProjectionStore(path: fresh)
         _ = try await store.migrate()
         let replayer = Replayer(
             client: fixture.client, store: store, partitioning: fixture.partitioning, batchSize: 100,
@@ -109,7 +109,7 @@ import Testing
     @Test func lookupsSayWhetherTheProjectionHoldsTheIssuance() async throws {
         let fixture = try await Fixture()
         let coupon = try await fixture.race(quantity: 5, users: 1, prefix: "solo")
-        let store = try SQLiteProjectionStore(path: fixture.databasePath)
+        let store = try await SQLiteProjectionStore(path: fixture.databasePath)
         _ = try await store.migrate()
         #expect(try await store.issuance(coupon: coupon, user: UserID("solo-0")) == nil)
         try await withWorker(fixture) {
@@ -167,7 +167,7 @@ import Testing
                 "XREADGROUP", "GROUP", WorkerConfiguration.group, "ghost", "STREAMS", key, "0")
         }
         // The ghost committed them, then died before XACK.
-        let store = try SQLiteProjectionStore(path: fixture.databasePath)
+        let store = try await SQLiteProjectionStore(path: fixture.databasePath)
         _ = try await store.migrate()
         let events = try delivered.map {
             try LoggedEvent(

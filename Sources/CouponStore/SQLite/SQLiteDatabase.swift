@@ -8,9 +8,22 @@ public final class SQLiteDatabase: @unchecked Sendable {
     private let queue: DispatchQueue
     private let connection: SQLiteConnection
 
-    public init(path: String, label: String = "sqlite") throws {
-        queue = DispatchQueue(label: "coupon.\(label)")
-        connection = try queue.sync { try SQLiteConnection(path: path) }
+    /// Opens on the database's own queue: opening reads and writes the file (WAL set-up), and
+    /// that must not block a thread of the Swift pool either.
+    public init(path: String, label: String = "sqlite") async throws {
+        let queue = DispatchQueue(label: "coupon.\(label)")
+        let opened = try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try OpenedConnection(SQLiteConnection(path: path)) }) }
+        }
+        self.queue = queue
+        self.connection = opened.connection
+    }
+
+    /// Carries the freshly opened connection from the queue to `init`.
+    /// `@unchecked Sendable`: handed over once, and used on `queue` only from then on.
+    private struct OpenedConnection: @unchecked Sendable {
+        let connection: SQLiteConnection
+        init(_ connection: SQLiteConnection) { self.connection = connection }
     }
 
     public var path: String { connection.path }
