@@ -25,10 +25,14 @@ public struct RedisDeployment: Sendable {
         if let recorded = try await recordedPartitions(), recorded != partitioning.count {
             throw LedgerError.partitionMismatch(configured: partitioning.count, recorded: recorded)
         }
-        let existing = try await client.send(.get(Partitioning.generationKey(0))).string
-        let generation = existing ?? UUID().uuidString.lowercased()
-        var created = !wrote.isNull
-        for p in partitioning.all {
+        // Partition 0's key decides the generation id: two inits racing both read back the winner's.
+        let claimed = try await client.send(
+            RedisCommand("SET", Partitioning.generationKey(0), UUID().uuidString.lowercased(), "NX"))
+        guard let generation = try await client.send(.get(Partitioning.generationKey(0))).string else {
+            throw LedgerError.unexpected("\(Partitioning.generationKey(0)) vanished during init")
+        }
+        var created = !wrote.isNull || !claimed.isNull
+        for p in partitioning.all.dropFirst() {
             let set = try await client.send(RedisCommand("SET", Partitioning.generationKey(p), generation, "NX"))
             created = created || !set.isNull
         }

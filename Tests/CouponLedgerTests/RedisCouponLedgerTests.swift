@@ -36,6 +36,21 @@ import Testing
         }
     }
 
+    @Test func concurrentInitsAgreeOnOneGeneration() async throws {
+        let server = try RedisServer()
+        let client = RedisClient(configuration: server.configuration)
+        defer { client.close() }
+        let partitioning = try Partitioning(count: 8)
+        let states = try await withThrowingTaskGroup(of: RedisDeployment.State.self) { group in
+            for _ in 0..<10 { group.addTask { try await RedisDeployment(client: client).initialise(partitioning) } }
+            return try await group.reduce(into: [RedisDeployment.State]()) { $0.append($1) }
+        }
+        #expect(Set(states.map(\.generation)).count == 1)
+        for p in 0..<8 {
+            #expect(try await client.command("GET", "cpn:{\(p)}:gen").string == states[0].generation)
+        }
+    }
+
     @Test func definesAndIssuesFirstComeFirstServedWithTheOriginalAnswerOnRetry() async throws {
         let ledger = try await ledger(try TestRedis.sharedConfiguration())
         defer { ledger.client.close() }
