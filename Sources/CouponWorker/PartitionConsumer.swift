@@ -3,6 +3,7 @@ import CouponStore
 import Foundation
 import Logging
 import Redis
+import Synchronization
 
 /// Consumes one partition's stream for one worker: its own pending entries first, then new ones,
 /// in batches; each batch is projected in one transaction and acknowledged only after COMMIT.
@@ -15,6 +16,8 @@ final class PartitionConsumer: Sendable {
     let lag: LagRecorder
     let logger: Logger
     let key: String
+    /// Why each entry this worker could not project failed last, for the dead letter's `reason`.
+    private let failures = Mutex<[String: String]>([:])
 
     private static let deadLetterScript = RedisScript(CouponScripts.deadLetter)
     private var group: String { WorkerConfiguration.group }
@@ -131,7 +134,10 @@ final class PartitionConsumer: Sendable {
             if let id = StreamID(entry.id), try await store.contains(partition: partition, eventId: id) {
                 _ = try await connection.send(.xack(key, group: group, ids: [entry.id]))
             } else {
-                try await deadLetter(entry.id, deliveries: entry.deliveries, reason: "failed projection")
+                let reason = failures.withLock { $0.removeValue(forKey: entry.id) }
+                try await deadLetter(
+                    entry.id, deliveries: entry.deliveries,
+                    reason: reason ?? "not projected (the failure happened in another worker)")
             }
         }
         if !retry.isEmpty {
@@ -183,6 +189,7 @@ final class PartitionConsumer: Sendable {
                     try LoggedEvent(
                         partition: partition, id: id, fields: entry.fields.map { LoggedEvent.Field($0.0, $0.1) }))
             } catch {
+                remember(entry.id, "cannot decode: \(error)")
                 logger.error(
                     "cannot decode log entry; leaving it pending",
                     metadata: ["partition": "\(partition)", "id": "\(entry.id)", "error": "\(error)"])
@@ -201,6 +208,7 @@ final class PartitionConsumer: Sendable {
                     _ = try await store.apply([event], partition: partition)
                     committed.append(event)
                 } catch {
+                    remember(event.id.description, "cannot project: \(error)")
                     logger.error(
                         "cannot project event; leaving it pending",
                         metadata: ["partition": "\(partition)", "id": "\(event.id)", "error": "\(error)"])
@@ -214,9 +222,23 @@ final class PartitionConsumer: Sendable {
                 return nil
             })
         acknowledge += committed.map(\.id.description)
+        if !committed.isEmpty {
+            failures.withLock { known in
+                guard !known.isEmpty else { return }
+                for event in committed { known.removeValue(forKey: event.id.description) }
+            }
+        }
         FaultPoint.afterCommit.hit()
         if !acknowledge.isEmpty {
             _ = try await connection.send(.xack(key, group: group, ids: acknowledge))
+        }
+    }
+
+    /// Bounded: a worker that cannot reach its database must not grow this without end.
+    private func remember(_ id: String, _ reason: String) {
+        failures.withLock { known in
+            if known.count >= 10_000 { known.removeAll() }
+            known[id] = String(reason.prefix(500))
         }
     }
 

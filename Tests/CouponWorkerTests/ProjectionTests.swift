@@ -39,6 +39,7 @@ import Testing
         #expect(fields["sourceId"] == poisonId)
         #expect(fields["event.seq"] == "not-a-number")
         #expect(fields["event.user"] == "mallory")
+        #expect(fields["reason"]?.contains("field 'seq' is not a number") == true, "\(fields)")
         #expect(Int(fields["deliveries"] ?? "") ?? 0 >= 3)
         let inLog = try await fixture.issuedInLog()
         #expect(try fixture.issuedInTable() == inLog.filter { !$0.contains("mallory") })
