@@ -103,4 +103,32 @@ import Testing
         survivor.signal(SIGTERM)
         #expect(try await survivor.waitForExit().status == 0)
     }
+
+    /// Entries pending on a dead consumer that were deleted from the log meanwhile: the worker that
+    /// takes over reports them as an ALARM, and nothing stays pending.
+    @Test func deletedPendingEntriesRaiseAnAlarm() async throws {
+        let fixture = try await Fixture()
+        let coupon = try await fixture.race(quantity: 20, users: 10, prefix: "gone")
+        let p = fixture.partitioning.partition(of: coupon)
+        let key = Partitioning.eventsKey(p)
+        _ = try await fixture.client.command("XGROUP", "CREATE", key, WorkerConfiguration.group, "0", "MKSTREAM")
+        let delivered =
+            try RedisStreamEntry.parseRead(
+                try await fixture.client.command(
+                    "XREADGROUP", "GROUP", WorkerConfiguration.group, "dead", "STREAMS", key, ">"))[key] ?? []
+        let victim = try #require(delivered.last).id
+        #expect(try await fixture.client.command("XDEL", key, victim) == .integer(1))
+
+        let worker = try CouponProcess(fixture.workerArguments("taker", extra: ["--claim-timeout", "0.2"]))
+        let settled = try await eventually {
+            let pending = try await fixture.pending()
+            return pending == 0 && worker.log.contains("ALARM: pending entries were deleted")
+        }
+        #expect(settled, "\(worker.log)")
+        #expect(worker.log.contains(victim))
+        let inLog = try await fixture.issuedInLog()
+        #expect(try fixture.issuedInTable() == inLog)
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit().status == 0)
+    }
 }
