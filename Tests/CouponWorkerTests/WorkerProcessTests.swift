@@ -131,4 +131,31 @@ import Testing
         worker.signal(SIGTERM)
         #expect(try await worker.waitForExit().status == 0)
     }
+
+    /// SIGTERM while projecting: the batch in hand is committed and acknowledged, nothing is left
+    /// pending, the exit is 0, and a second worker completes the table exactly.
+    @Test func sigtermMidProjectionFinishesTheBatchAndLeavesNothingPending() async throws {
+        let fixture = try await Fixture()
+        for round in 0..<4 { try await fixture.race(quantity: 5_000, users: 5_000, prefix: "bulk\(round)") }
+        let first = try CouponProcess(fixture.workerArguments("terminated", extra: ["--batch-size", "50"]))
+        let started = try await eventually { Table.count(fixture.databasePath, "coupon_issues") > 0 }
+        #expect(started)
+        first.signal(SIGTERM)
+        let exit = try await first.waitForExit()
+        #expect(exit.status == 0 && !exit.signaled, "\(first.log)")
+        #expect(try await fixture.pending() == 0, "a terminated worker left entries pending")
+        let projected = Table.count(fixture.databasePath, "coupon_issues")
+        #expect(projected < 20_000, "the worker finished everything before SIGTERM: the test proves nothing")
+
+        let second = try CouponProcess(fixture.workerArguments("finisher"))
+        let caughtUp = try await eventually {
+            let pending = try await fixture.pending()
+            return pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 20_000
+        }
+        #expect(caughtUp)
+        let inLog = try await fixture.issuedInLog()
+        #expect(try fixture.issuedInTable() == inLog)
+        second.signal(SIGTERM)
+        #expect(try await second.waitForExit().status == 0)
+    }
 }
