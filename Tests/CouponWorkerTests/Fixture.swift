@@ -58,6 +58,16 @@ struct Fixture {
         return coupon.id
     }
 
+    /// Delivers every entry of a partition to `consumer` (which then "dies" holding them), creating
+    /// the group first; returns the entries delivered.
+    func deliver(partition p: Int, to consumer: String) async throws -> [RedisStreamEntry] {
+        let key = Partitioning.eventsKey(p)
+        _ = try await client.command("XGROUP", "CREATE", key, WorkerConfiguration.group, "0", "MKSTREAM")
+        let reply = try await client.command(
+            "XREADGROUP", "GROUP", WorkerConfiguration.group, consumer, "STREAMS", key, ">")
+        return try RedisStreamEntry.parseRead(reply)[key] ?? []
+    }
+
     /// Every CouponIssued event in the log as "coupon|user|seq|eventId".
     func issuedInLog() async throws -> Set<String> {
         var result = Set<String>()

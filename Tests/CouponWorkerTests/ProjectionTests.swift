@@ -158,11 +158,7 @@ import Testing
         let coupon = try await fixture.race(quantity: 100, users: 30, prefix: "ghosted")
         let p = fixture.partitioning.partition(of: coupon)
         let key = Partitioning.eventsKey(p)
-        _ = try await fixture.client.command("XGROUP", "CREATE", key, WorkerConfiguration.group, "0", "MKSTREAM")
-        let delivered =
-            try RedisStreamEntry.parseRead(
-                try await fixture.client.command(
-                    "XREADGROUP", "GROUP", WorkerConfiguration.group, "ghost", "STREAMS", key, ">"))[key] ?? []
+        let delivered = try await fixture.deliver(partition: p, to: "ghost")
         for _ in 0..<6 {  // each re-read counts one more delivery
             _ = try await fixture.client.command(
                 "XREADGROUP", "GROUP", WorkerConfiguration.group, "ghost", "STREAMS", key, "0")

@@ -111,11 +111,7 @@ import Testing
         let coupon = try await fixture.race(quantity: 20, users: 10, prefix: "gone")
         let p = fixture.partitioning.partition(of: coupon)
         let key = Partitioning.eventsKey(p)
-        _ = try await fixture.client.command("XGROUP", "CREATE", key, WorkerConfiguration.group, "0", "MKSTREAM")
-        let delivered =
-            try RedisStreamEntry.parseRead(
-                try await fixture.client.command(
-                    "XREADGROUP", "GROUP", WorkerConfiguration.group, "dead", "STREAMS", key, ">"))[key] ?? []
+        let delivered = try await fixture.deliver(partition: p, to: "dead")
         let victim = try #require(delivered.last).id
         #expect(try await fixture.client.command("XDEL", key, victim) == .integer(1))
 
