@@ -11,6 +11,10 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     /// Redis answered something the scripts never answer: a bug, not a user error.
     case unexpected(String)
 
+    /// The deployment's generation key is missing: Redis came back without its data.
+    public static let dataLost = LedgerError.unavailable(
+        "the deployment's generation key is missing: Redis lost its data")
+
     public var description: String {
         switch self {
         case .unavailable(let reason): return "unavailable: \(reason)"

@@ -39,7 +39,7 @@ public struct RedisCouponLedger: CouponLedger {
         case "INVALID_WINDOW":
             throw LedgerError.invalid(ValidationError("endsAt must be after startsAt (startsAt defaults to now)"))
         case "UNAVAILABLE":
-            throw LedgerError.unavailable("the deployment's generation key is missing: Redis lost its data")
+            throw LedgerError.dataLost
         default:
             throw LedgerError.unexpected("define: \(reply.values)")
         }
@@ -56,11 +56,8 @@ public struct RedisCouponLedger: CouponLedger {
             arguments: [coupon.description, user.value, requestId ?? ""]
         )
         switch reply.outcome {
-        case "ISSUED", "ALREADY_ISSUED":
-            guard let record = reply.text(1),
-                let issuance = Issuance(couponId: coupon, userId: user, record: record)
-            else { throw LedgerError.unexpected("admit: \(reply.values)") }
-            return reply.outcome == "ISSUED" ? .issued(issuance) : .alreadyIssued(issuance)
+        case "ISSUED": return .issued(try reply.issuance(coupon: coupon, user: user))
+        case "ALREADY_ISSUED": return .alreadyIssued(try reply.issuance(coupon: coupon, user: user))
         case "SOLD_OUT": return .soldOut
         case "NOT_STARTED": return .notStarted(startsAt: reply.int(1) ?? 0)
         case "ENDED": return .ended(endsAt: reply.int(1) ?? 0)
@@ -88,7 +85,7 @@ public struct RedisCouponLedger: CouponLedger {
                 definedEventId: eventId, definedAt: definedAt, issued: issued)
         case "NOT_FOUND": return nil
         case "UNAVAILABLE":
-            throw LedgerError.unavailable("the deployment's generation key is missing: Redis lost its data")
+            throw LedgerError.dataLost
         default: throw LedgerError.unexpected("show: \(reply.values)")
         }
     }
@@ -103,15 +100,11 @@ public struct RedisCouponLedger: CouponLedger {
             arguments: [user.value]
         )
         switch reply.outcome {
-        case "ISSUED":
-            guard let record = reply.text(1),
-                let issuance = Issuance(couponId: coupon, userId: user, record: record)
-            else { throw LedgerError.unexpected("issuance: \(reply.values)") }
-            return .issued(issuance)
+        case "ISSUED": return .issued(try reply.issuance(coupon: coupon, user: user))
         case "NOT_ISSUED": return .notIssued
         case "NOT_FOUND": return .couponNotFound
         case "UNAVAILABLE":
-            throw LedgerError.unavailable("the deployment's generation key is missing: Redis lost its data")
+            throw LedgerError.dataLost
         default: throw LedgerError.unexpected("issuance: \(reply.values)")
         }
     }

@@ -1,3 +1,4 @@
+import CouponCore
 import Redis
 
 /// A script's `{OUTCOME, detail…}` answer.
@@ -11,4 +12,12 @@ struct ScriptReply {
     var outcome: String { values.first ?? "" }
     func text(_ index: Int) -> String? { index < values.count ? values[index] : nil }
     func int(_ index: Int) -> Int64? { text(index).flatMap { Int64($0) } }
+
+    /// The issued record `"seq eventId issuedAtMs"` the scripts answer after their outcome.
+    func issuance(coupon: CouponID, user: UserID) throws -> Issuance {
+        guard let record = text(1), let issuance = Issuance(couponId: coupon, userId: user, record: record) else {
+            throw LedgerError.unexpected("\(outcome): \(values)")
+        }
+        return issuance
+    }
 }

@@ -42,25 +42,25 @@ final class PartitionConsumer: Sendable {
     /// Runs until graceful shutdown; a batch in progress is committed and acknowledged first.
     func run(isShuttingDown: @escaping @Sendable () -> Bool) async {
         var state = LoopState()
-        var failures = 0
+        var consecutiveErrors = 0
         while !isShuttingDown() {
             do {
                 try await step(&state)
-                if failures > 0 {
+                if consecutiveErrors > 0 {
                     logger.notice("projection of partition \(partition) works again")
-                    failures = 0
+                    consecutiveErrors = 0
                 }
             } catch let error as RedisError where error.message.hasPrefix("NOGROUP") {
                 try? await ensureGroup()
             } catch {
                 // Redis or the database is away: back off (0.2 s doubling to 5 s), and say so once
                 // rather than on every attempt.
-                if failures == 0 {
+                if consecutiveErrors == 0 {
                     logger.warning(
                         "projection of partition \(partition) failed; retrying", metadata: ["error": "\(error)"])
                 }
-                failures += 1
-                try? await Task.sleep(for: .milliseconds(min(5_000, 200 << min(failures - 1, 5))))
+                consecutiveErrors += 1
+                try? await Task.sleep(for: .milliseconds(min(5_000, 200 << min(consecutiveErrors - 1, 5))))
             }
         }
     }

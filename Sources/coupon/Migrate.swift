@@ -5,12 +5,10 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply the SQL migrations (Migrations/, carried in this binary) in order.")
 
-    @Option(help: "Projection database: sqlite:PATH (env COUPON_DATABASE_URL).")
-    var database: String = Environment.string("COUPON_DATABASE_URL", default: "sqlite:coupons.sqlite")
+    @OptionGroup var database: DatabaseOption
 
     func run() async throws {
-        let url: DatabaseURL
-        do { url = try DatabaseURL(database) } catch { throw ValidationError(error.description) }
+        let url = try database.url()
         let applied = try await ProjectionStores.open(url).migrate()
         print(
             applied.isEmpty

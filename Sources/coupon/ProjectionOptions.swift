@@ -4,8 +4,7 @@ import CouponWorker
 
 /// Options of the commands that project the log into SQL.
 struct ProjectionOptions: ParsableArguments {
-    @Option(help: "Projection database: sqlite:PATH (env COUPON_DATABASE_URL).")
-    var database: String = Environment.string("COUPON_DATABASE_URL", default: "sqlite:coupons.sqlite")
+    @OptionGroup var database: DatabaseOption
 
     @Option(help: "Events per batch, projected in one transaction (env COUPON_BATCH_SIZE).")
     var batchSize: Int = Environment.int("COUPON_BATCH_SIZE", default: 1000)
@@ -17,15 +16,12 @@ struct ProjectionOptions: ParsableArguments {
     var maxDeliveries: Int = Environment.int("COUPON_MAX_DELIVERIES", default: 5)
 
     func validate() throws {
-        _ = try databaseURL()
         guard (1...100_000).contains(batchSize) else { throw ValidationError("batch-size must be 1–100000") }
         guard claimTimeout > 0 else { throw ValidationError("claim-timeout must be positive") }
         guard maxDeliveries >= 1 else { throw ValidationError("max-deliveries must be at least 1") }
     }
 
-    func databaseURL() throws -> DatabaseURL {
-        do { return try DatabaseURL(database) } catch { throw ValidationError(error.description) }
-    }
+    func databaseURL() throws -> DatabaseURL { try database.url() }
 
     func workerConfiguration(common: CommonOptions, consumer: String?) throws -> WorkerConfiguration {
         WorkerConfiguration(

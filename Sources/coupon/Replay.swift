@@ -18,16 +18,14 @@ struct Replay: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Database to rebuild: sqlite:PATH (env COUPON_DATABASE_URL).")
-    var database: String = Environment.string("COUPON_DATABASE_URL", default: "sqlite:coupons.sqlite")
+    @OptionGroup var database: DatabaseOption
 
     @Option(help: "Events per read and per transaction.")
     var batchSize: Int = 10_000
 
     func run() async throws {
         let logger = common.makeLogger(label: "coupon-replay")
-        let url: DatabaseURL
-        do { url = try DatabaseURL(database) } catch { throw ValidationError(error.description) }
+        let url = try database.url()
         let client = RedisClient(configuration: try common.redisConfiguration(), logger: logger)
         defer { client.close() }
         let partitioning = try common.partitioning()

@@ -104,6 +104,14 @@ struct Fixture {
         return total
     }
 
+    /// Waits until nothing is pending and `coupon_issues` holds `issues` rows; true if it got there.
+    func caughtUp(issues: Int) async throws -> Bool {
+        try await eventually {
+            let pending = try await pending()
+            return pending == 0 && Table.count(databasePath, "coupon_issues") == issues
+        }
+    }
+
     func logLength() async throws -> Int64 {
         var total: Int64 = 0
         for p in partitioning.all { total += try await client.command("XLEN", Partitioning.eventsKey(p)).int ?? 0 }

@@ -54,10 +54,7 @@ import Testing
         let fixture = try await Fixture()
         try await withWorker(fixture) {
             for round in 0..<3 { try await fixture.race(quantity: 200, users: 300, prefix: "r\(round)") }
-            let caughtUp = try await eventually {
-                let pending = try await fixture.pending()
-                return pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 600
-            }
+            let caughtUp = try await fixture.caughtUp(issues: 600)
             #expect(caughtUp)
         }
         let built = try Table.checksums(fixture.databasePath, stable: true)
@@ -140,10 +137,7 @@ import Testing
                     if outcome == nil { try await Task.sleep(for: .milliseconds(50)) }
                 }
             }
-            let caughtUp = try await eventually {
-                let pending = try await fixture.pending()
-                return pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 200
-            }
+            let caughtUp = try await fixture.caughtUp(issues: 200)
             #expect(caughtUp)
         }
         let inLog = try await fixture.issuedInLog()

@@ -13,10 +13,7 @@ import Testing
         let workers = try (1...3).map { try CouponProcess(fixture.workerArguments("w\($0)")) }
         let coupon = try await fixture.race(quantity: 500, users: 5_000)
 
-        let caughtUp = try await eventually {
-            let pending = try await fixture.pending()
-            return pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 500
-        }
+        let caughtUp = try await fixture.caughtUp(issues: 500)
         #expect(caughtUp, "\(workers.map(\.log))")
         let log = try await fixture.issuedInLog()
         #expect(log.count == 500)
@@ -64,10 +61,7 @@ import Testing
         #expect(committedBeforeCrash < Int(logLength))
 
         let restarted = try CouponProcess(fixture.workerArguments("crashy"))
-        let caughtUp = try await eventually {
-            let pending = try await fixture.pending()
-            return pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 300
-        }
+        let caughtUp = try await fixture.caughtUp(issues: 300)
         #expect(caughtUp, "\(restarted.log)")
         let inLog = try await fixture.issuedInLog()
         #expect(try fixture.issuedInTable() == inLog)
@@ -91,10 +85,7 @@ import Testing
         #expect(Table.count(fixture.databasePath, "coupon_events") > 0)
 
         let survivor = try CouponProcess(fixture.workerArguments("second", extra: ["--claim-timeout", "1"]))
-        let caughtUp = try await eventually {
-            let pending = try await fixture.pending()
-            return pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 300
-        }
+        let caughtUp = try await fixture.caughtUp(issues: 300)
         #expect(caughtUp, "\(survivor.log)")
         let inLog = try await fixture.issuedInLog()
         #expect(try fixture.issuedInTable() == inLog)
@@ -144,10 +135,7 @@ import Testing
         #expect(projected < 20_000, "the worker finished everything before SIGTERM: the test proves nothing")
 
         let second = try CouponProcess(fixture.workerArguments("finisher"))
-        let caughtUp = try await eventually {
-            let pending = try await fixture.pending()
-            return pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 20_000
-        }
+        let caughtUp = try await fixture.caughtUp(issues: 20_000)
         #expect(caughtUp)
         let inLog = try await fixture.issuedInLog()
         #expect(try fixture.issuedInTable() == inLog)

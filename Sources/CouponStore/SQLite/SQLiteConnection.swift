@@ -50,10 +50,7 @@ public final class SQLiteConnection {
     /// Runs a cached statement with parameters; returns the rows it changed.
     @discardableResult
     public func run(_ sql: String, _ values: [SQLiteValue] = []) throws(SQLiteError) -> Int {
-        let statement = try prepared(sql)
-        try statement.bind(values)
-        while try statement.step() {}
-        return Int(sqlite3_changes(handle))
+        try run(try prepared(sql), values)
     }
 
     /// The same for SQL known at compile time: the cache key is the string's address.
@@ -67,6 +64,10 @@ public final class SQLiteConnection {
             statement = try prepared(sql.description)
             staticStatements[key] = statement
         }
+        return try run(statement, values)
+    }
+
+    private func run(_ statement: SQLiteStatement, _ values: [SQLiteValue]) throws(SQLiteError) -> Int {
         try statement.bind(values)
         while try statement.step() {}
         return Int(sqlite3_changes(handle))
