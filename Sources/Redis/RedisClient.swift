@@ -37,6 +37,12 @@ public final class RedisClient: Sendable, Service {
         return try await chosen.send(command)
     }
 
+    /// Successful connects over the pool: changes whenever any connection was (re-)established,
+    /// possibly to a different server. See `RedisConnection.connectCount`.
+    public var connectionEpoch: Int {
+        connections.reduce(0) { $0 + $1.connectCount }
+    }
+
     public func close() {
         for connection in connections { connection.close() }
     }

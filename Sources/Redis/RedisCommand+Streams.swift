@@ -33,6 +33,12 @@ extension RedisCommand {
         RedisCommand(["XCLAIM", key, group, consumer, String(minIdle.milliseconds)] + ids)
     }
 
+    /// Renews `consumer`'s claim on entries it holds: their idle time restarts, their delivery
+    /// counts do not change (JUSTID), so no other worker takes them over while this one works.
+    public static func xclaimRenew(_ key: String, group: String, consumer: String, ids: [String]) -> RedisCommand {
+        RedisCommand(["XCLAIM", key, group, consumer, "0"] + ids + ["JUSTID"])
+    }
+
     /// The pending entries of one consumer idle for at least `minIdle`, with their delivery counts.
     public static func xpending(_ key: String, group: String, consumer: String, minIdle: Duration, count: Int)
         -> RedisCommand

@@ -41,8 +41,10 @@ public struct RedisConfiguration: Sendable {
     /// default; percent-escapes in the credentials are decoded).
     public init(url: String) throws(RedisError) {
         let prefix = "redis://"
+        // Errors show the URL with its credentials masked: a mistyped URL still carries a password.
+        let shown = RedisConfiguration.masked(url)
         guard url.hasPrefix(prefix) else {
-            throw RedisError(.invalidURL, "expected redis://[password@]host:port[/db], got '\(url)'")
+            throw RedisError(.invalidURL, "expected redis://[[user:]password@]host:port[/db], got '\(shown)'")
         }
         var rest = Substring(url.dropFirst(prefix.count))
         var database = 0
@@ -50,7 +52,7 @@ public struct RedisConfiguration: Sendable {
             let path = rest[rest.index(after: slash)...]
             if !path.isEmpty {
                 guard let number = Int(path), number >= 0 else {
-                    throw RedisError(.invalidURL, "bad database number in '\(url)'")
+                    throw RedisError(.invalidURL, "bad database number in '\(shown)'")
                 }
                 database = number
             }
@@ -72,12 +74,12 @@ public struct RedisConfiguration: Sendable {
         }
         let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), !parts[0].isEmpty else {
-            throw RedisError(.invalidURL, "expected redis://[password@]host:port[/db], got '\(url)'")
+            throw RedisError(.invalidURL, "expected redis://[[user:]password@]host:port[/db], got '\(shown)'")
         }
         var port = 6379
         if parts.count == 2 {
             guard let parsed = Int(parts[1]), (1...65535).contains(parsed) else {
-                throw RedisError(.invalidURL, "bad port in '\(url)'")
+                throw RedisError(.invalidURL, "bad port in '\(shown)'")
             }
             port = parsed
         }
@@ -85,6 +87,21 @@ public struct RedisConfiguration: Sendable {
         self.username = username
         self.password = password.flatMap { $0.isEmpty ? nil : $0 }
         self.database = database
+    }
+
+    /// The same server with a pool of `size` connections (e.g. 1 for a one-off check).
+    public func withPoolSize(_ size: Int) -> RedisConfiguration {
+        var copy = self
+        copy.poolSize = size
+        return copy
+    }
+
+    /// Everything between the scheme and the last `@` (user and password) replaced by `***`.
+    static func masked(_ url: String) -> String {
+        guard let at = url.lastIndex(of: "@") else { return url }
+        let start = url.range(of: "://").map(\.upperBound) ?? url.startIndex
+        guard start <= at else { return "***" + url[at...] }
+        return url[..<start] + "***" + url[at...]
     }
 
     /// The URL without its password, for logs.

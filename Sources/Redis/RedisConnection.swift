@@ -26,6 +26,7 @@ public final class RedisConnection: @unchecked Sendable {
     private let inFlight = Atomic<Int>(0)
     private let roundTrips = Atomic<Int>(0)
     private let commandsSent = Atomic<Int>(0)
+    private let connects = Atomic<Int>(0)
 
     // Owner-thread state.
     private var context: HiredisContext?
@@ -42,6 +43,10 @@ public final class RedisConnection: @unchecked Sendable {
 
     /// Commands enqueued and not yet answered; the pool uses it to pick a connection.
     public var depth: Int { inFlight.load(ordering: .relaxed) }
+
+    /// Successful connects so far: it changes whenever the connection was re-established, so a
+    /// caller can re-check what it verified about the server on the old link.
+    public var connectCount: Int { connects.load(ordering: .acquiring) }
 
     /// Round trips made and commands carried: their ratio is the mean pipeline depth.
     public var statistics: (roundTrips: Int, commands: Int) {
@@ -141,6 +146,7 @@ public final class RedisConnection: @unchecked Sendable {
                 logger.info("Redis connection re-established", metadata: ["redis": "\(configuration.url)"])
             }
             self.context = context
+            connects.add(1, ordering: .releasing)
             lastConnectError = nil
             retryConnectAt = nil
             return context

@@ -17,16 +17,44 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         public var description: String { name }
     }
 
+    /// What a server error reply means, from its first word. Classified here, once, so callers
+    /// switch over a kind instead of matching message text.
+    public enum ServerKind: String, Sendable, CaseIterable {
+        case noScript = "NOSCRIPT"
+        case noGroup = "NOGROUP"
+        case busyGroup = "BUSYGROUP"
+        case moved = "MOVED"
+        case ask = "ASK"
+        case tryAgain = "TRYAGAIN"
+        case clusterDown = "CLUSTERDOWN"
+        case readOnly = "READONLY"
+        case outOfMemory = "OOM"
+        case loading = "LOADING"
+        case busy = "BUSY"
+        case noAuth = "NOAUTH"
+        case wrongPass = "WRONGPASS"
+        case wrongType = "WRONGTYPE"
+        /// Any other error reply (`ERR …` and the like).
+        case other = ""
+
+        init(message: String) {
+            self = ServerKind(rawValue: String(message.prefix { $0 != " " })) ?? .other
+        }
+    }
+
     public let code: Code
     public let message: String
+    /// For `serverError`: what the reply means; nil for every other code.
+    public let serverKind: ServerKind?
 
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
+        self.serverKind = code == .serverError ? ServerKind(message: message) : nil
     }
 
     /// True when the server reported that the script is not in its cache.
-    public var isNoScript: Bool { code == .serverError && message.hasPrefix("NOSCRIPT") }
+    public var isNoScript: Bool { serverKind == .noScript }
 
     /// True for failures of the link to Redis (as opposed to answers from it).
     public var isConnectionError: Bool {

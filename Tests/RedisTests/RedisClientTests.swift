@@ -143,3 +143,42 @@ import Testing
         #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://cache/x") }
     }
 }
+
+/// Server error replies are classified once, by the client, into kinds.
+@Suite struct RedisErrorKindTests {
+    @Test func errorRepliesGetTheirKind() {
+        let cases: [(String, RedisError.ServerKind)] = [
+            ("NOSCRIPT No matching script. Please use EVAL.", .noScript),
+            ("NOGROUP No such key 'cpn:{0}:events' or consumer group 'projector'", .noGroup),
+            ("BUSYGROUP Consumer Group name already exists", .busyGroup),
+            ("MOVED 3999 127.0.0.1:6381", .moved), ("ASK 3999 127.0.0.1:6381", .ask),
+            ("TRYAGAIN Multiple keys request during rehashing of slot", .tryAgain),
+            ("CLUSTERDOWN The cluster is down", .clusterDown),
+            ("READONLY You can't write against a read only replica.", .readOnly),
+            ("OOM command not allowed when used memory > 'maxmemory'.", .outOfMemory),
+            ("LOADING Redis is loading the dataset in memory", .loading), ("ERR unknown command 'NOPE'", .other),
+            ("NOSCRIPTS is not a kind", .other),
+        ]
+        for (message, kind) in cases {
+            #expect(RedisError(.serverError, message).serverKind == kind, "\(message)")
+        }
+        #expect(RedisError(.connectionLost, "NOSCRIPT looks like one").serverKind == nil)
+    }
+
+    @Test func aRealErrorReplyIsClassified() async throws {
+        let client = RedisClient(configuration: try TestRedis.sharedConfiguration())
+        defer { client.close() }
+        let error = try await #require(throws: RedisError.self) {
+            try await client.command("EVALSHA", String(repeating: "0", count: 40), "0")
+        }
+        #expect(error.serverKind == .noScript)
+    }
+
+    @Test func malformedURLsNeverEchoTheirPassword() {
+        for url in ["redis://user:s3cret@host:notaport", "redis://:s3cret@host:1/x", "redi://:s3cret@host"] {
+            let error = #expect(throws: RedisError.self) { try RedisConfiguration(url: url) }
+            #expect(error?.message.contains("s3cret") == false, "\(error?.message ?? "")")
+            #expect(error?.message.contains("***") == true, "\(error?.message ?? "")")
+        }
+    }
+}
