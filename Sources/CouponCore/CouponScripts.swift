@@ -7,33 +7,35 @@
 public enum CouponScripts {
     /// Admission. KEYS: generation, coupon hash, issued hash, events stream.
     /// ARGV: coupon id, user id, request id ('' when none).
+    /// The holder check comes before the window: a holder who retries after the end still learns
+    /// what they hold (409 with the issuance); only non-holders get NOT_STARTED / ENDED.
     /// Answers `{OUTCOME, detail?}`; the issued record is `"seq eventId issuedAtMs"`.
     public static let admit = """
         #!lua
-        if redis.call('EXISTS', KEYS[1]) == 0 then return {'UNAVAILABLE'} end
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {\(ScriptOutcome.unavailable.lua)} end
         local def = redis.call('HMGET', KEYS[2], 'total', 'startsAt', 'endsAt')
-        if not def[1] then return {'NOT_FOUND'} end
+        if not def[1] then return {\(ScriptOutcome.notFound.lua)} end
+        local prior = redis.call('HGET', KEYS[3], ARGV[2])
+        if prior then return {\(ScriptOutcome.alreadyIssued.lua), prior} end
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        if now < tonumber(def[2]) then return {'NOT_STARTED', def[2]} end
-        if now >= tonumber(def[3]) then return {'ENDED', def[3]} end
-        local prior = redis.call('HGET', KEYS[3], ARGV[2])
-        if prior then return {'ALREADY_ISSUED', prior} end
+        if now < tonumber(def[2]) then return {\(ScriptOutcome.notStarted.lua), def[2]} end
+        if now >= tonumber(def[3]) then return {\(ScriptOutcome.ended.lua), def[3]} end
         local issued = redis.call('HLEN', KEYS[3])
-        if issued >= tonumber(def[1]) then return {'SOLD_OUT', def[1]} end
+        if issued >= tonumber(def[1]) then return {\(ScriptOutcome.soldOut.lua), def[1]} end
         local seq = string.format('%d', issued + 1)
         local at = string.format('%d', now)
         local id
         if ARGV[3] == '' then
-          id = redis.call('XADD', KEYS[4], '*', 'type', 'CouponIssued', 'v', '1', 'coupon', ARGV[1],
+          id = redis.call('XADD', KEYS[4], '*', 'type', '\(CouponEvent.typeIssued)', 'v', '1', 'coupon', ARGV[1],
             'user', ARGV[2], 'seq', seq, 'at', at)
         else
-          id = redis.call('XADD', KEYS[4], '*', 'type', 'CouponIssued', 'v', '1', 'coupon', ARGV[1],
+          id = redis.call('XADD', KEYS[4], '*', 'type', '\(CouponEvent.typeIssued)', 'v', '1', 'coupon', ARGV[1],
             'user', ARGV[2], 'seq', seq, 'at', at, 'req', ARGV[3])
         end
         local record = seq .. ' ' .. id .. ' ' .. at
         redis.call('HSET', KEYS[3], ARGV[2], record)
-        return {'ISSUED', record}
+        return {\(ScriptOutcome.issued.lua), record}
         """
 
     /// Definition. KEYS: generation, coupon-id counter, events stream.
@@ -42,7 +44,7 @@ public enum CouponScripts {
     /// The coupon key is derived inside the script from the counter; it carries the same `{p}` tag.
     public static let define = """
         #!lua
-        if redis.call('EXISTS', KEYS[1]) == 0 then return {'UNAVAILABLE'} end
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {\(ScriptOutcome.unavailable.lua)} end
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local startsAt = now
@@ -50,7 +52,7 @@ public enum CouponScripts {
         local endsAt = startsAt + \(CouponDraft.defaultWindow)
         if ARGV[6] ~= '' then endsAt = tonumber(ARGV[6]) end
         if endsAt <= startsAt then
-          return {'INVALID_WINDOW', string.format('%d', startsAt), string.format('%d', endsAt)}
+          return {\(ScriptOutcome.invalidWindow.lua), string.format('%d', startsAt), string.format('%d', endsAt)}
         end
         local id, key
         repeat
@@ -58,31 +60,31 @@ public enum CouponScripts {
           key = ARGV[7] .. id
         until redis.call('EXISTS', key) == 0
         local s, e, at = string.format('%d', startsAt), string.format('%d', endsAt), string.format('%d', now)
-        local eventId = redis.call('XADD', KEYS[3], '*', 'type', 'CouponDefined', 'v', '1', 'coupon', id,
+        local eventId = redis.call('XADD', KEYS[3], '*', 'type', '\(CouponEvent.typeDefined)', 'v', '1', 'coupon', id,
           'name', ARGV[3], 'total', ARGV[4], 'startsAt', s, 'endsAt', e, 'at', at)
         redis.call('HSET', key, 'name', ARGV[3], 'total', ARGV[4], 'startsAt', s, 'endsAt', e,
           'definedEventId', eventId, 'definedAt', at)
-        return {'DEFINED', id, s, e, eventId, at}
+        return {\(ScriptOutcome.defined.lua), id, s, e, eventId, at}
         """
 
     /// Read a coupon and its issued count in one consistent step. KEYS: generation, coupon, issued.
     public static let show = """
         #!lua flags=no-writes
-        if redis.call('EXISTS', KEYS[1]) == 0 then return {'UNAVAILABLE'} end
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {\(ScriptOutcome.unavailable.lua)} end
         local d = redis.call('HMGET', KEYS[2], 'name', 'total', 'startsAt', 'endsAt', 'definedEventId', 'definedAt')
-        if not d[1] then return {'NOT_FOUND'} end
-        return {'FOUND', d[1], d[2], d[3], d[4], d[5] or '', d[6] or '0',
+        if not d[1] then return {\(ScriptOutcome.notFound.lua)} end
+        return {\(ScriptOutcome.found.lua), d[1], d[2], d[3], d[4], d[5] or '', d[6] or '0',
           string.format('%d', redis.call('HLEN', KEYS[3]))}
         """
 
     /// Read one user's issuance. KEYS: generation, coupon, issued. ARGV: user id.
     public static let issuance = """
         #!lua flags=no-writes
-        if redis.call('EXISTS', KEYS[1]) == 0 then return {'UNAVAILABLE'} end
-        if redis.call('EXISTS', KEYS[2]) == 0 then return {'NOT_FOUND'} end
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {\(ScriptOutcome.unavailable.lua)} end
+        if redis.call('EXISTS', KEYS[2]) == 0 then return {\(ScriptOutcome.notFound.lua)} end
         local record = redis.call('HGET', KEYS[3], ARGV[1])
-        if not record then return {'NOT_ISSUED'} end
-        return {'ISSUED', record}
+        if not record then return {\(ScriptOutcome.notIssued.lua)} end
+        return {\(ScriptOutcome.issued.lua), record}
         """
 
     /// Dead-lettering. KEYS: events stream, dead stream. ARGV: group, entry id, reason, deliveries,
@@ -104,5 +106,23 @@ public enum CouponScripts {
         end
         redis.call('XADD', KEYS[2], '*', unpack(fields))
         return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        """
+
+    /// Removing dead consumers. KEYS: events stream. ARGV: group, this consumer, idle ms.
+    /// Deletes every other consumer of the group that holds no pending entry and has been idle
+    /// at least that long; answers their names. Checked and deleted in one step: deleting a
+    /// consumer drops its pending entries, so one that still holds any is never touched.
+    public static let removeIdleConsumers = """
+        #!lua
+        local removed = {}
+        for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+          local info = {}
+          for i = 1, #consumer, 2 do info[consumer[i]] = consumer[i + 1] end
+          if info['name'] ~= ARGV[2] and info['pending'] == 0 and info['idle'] >= tonumber(ARGV[3]) then
+            redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], info['name'])
+            table.insert(removed, info['name'])
+          end
+        end
+        return removed
         """
 }

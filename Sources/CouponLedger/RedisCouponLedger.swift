@@ -11,9 +11,12 @@ public struct RedisCouponLedger: CouponLedger {
     private static let showScript = RedisScript(CouponScripts.show)
     private static let issuanceScript = RedisScript(CouponScripts.issuance)
 
+    private let partitionGuard: PartitionGuard
+
     public init(client: RedisClient, partitioning: Partitioning) {
         self.client = client
         self.partitioning = partitioning
+        self.partitionGuard = PartitionGuard(client: client, partitioning: partitioning)
     }
 
     public func define(_ draft: CouponDraft) async throws -> Coupon {
@@ -28,7 +31,7 @@ public struct RedisCouponLedger: CouponLedger {
             ]
         )
         switch reply.outcome {
-        case "DEFINED":
+        case .defined:
             guard let id = reply.int(1).flatMap({ try? CouponID($0) }),
                 let startsAt = reply.int(2), let endsAt = reply.int(3), let eventId = reply.text(4),
                 let definedAt = reply.int(5)
@@ -36,9 +39,9 @@ public struct RedisCouponLedger: CouponLedger {
             return Coupon(
                 id: id, name: draft.name, quantity: draft.quantity, startsAt: startsAt, endsAt: endsAt,
                 definedEventId: eventId, definedAt: definedAt, issued: 0)
-        case "INVALID_WINDOW":
+        case .invalidWindow:
             throw LedgerError.invalid(ValidationError("endsAt must be after startsAt (startsAt defaults to now)"))
-        case "UNAVAILABLE":
+        case .unavailable:
             throw LedgerError.dataLost
         default:
             throw LedgerError.unexpected("define: \(reply.values)")
@@ -56,13 +59,13 @@ public struct RedisCouponLedger: CouponLedger {
             arguments: [coupon.description, user.value, requestId ?? ""]
         )
         switch reply.outcome {
-        case "ISSUED": return .issued(try reply.issuance(coupon: coupon, user: user))
-        case "ALREADY_ISSUED": return .alreadyIssued(try reply.issuance(coupon: coupon, user: user))
-        case "SOLD_OUT": return .soldOut
-        case "NOT_STARTED": return .notStarted(startsAt: reply.int(1) ?? 0)
-        case "ENDED": return .ended(endsAt: reply.int(1) ?? 0)
-        case "NOT_FOUND": return .notFound
-        case "UNAVAILABLE": return .unavailable
+        case .issued: return .issued(try reply.issuance(coupon: coupon, user: user))
+        case .alreadyIssued: return .alreadyIssued(try reply.issuance(coupon: coupon, user: user))
+        case .soldOut: return .soldOut
+        case .notStarted: return .notStarted(startsAt: reply.int(1) ?? 0)
+        case .ended: return .ended(endsAt: reply.int(1) ?? 0)
+        case .notFound: return .notFound
+        case .unavailable: return .unavailable
         default: throw LedgerError.unexpected("admit: \(reply.values)")
         }
     }
@@ -75,7 +78,7 @@ public struct RedisCouponLedger: CouponLedger {
             arguments: []
         )
         switch reply.outcome {
-        case "FOUND":
+        case .found:
             guard let name = reply.text(1), let quantity = reply.int(2), let startsAt = reply.int(3),
                 let endsAt = reply.int(4), let eventId = reply.text(5), let definedAt = reply.int(6),
                 let issued = reply.int(7)
@@ -83,8 +86,8 @@ public struct RedisCouponLedger: CouponLedger {
             return Coupon(
                 id: id, name: name, quantity: quantity, startsAt: startsAt, endsAt: endsAt,
                 definedEventId: eventId, definedAt: definedAt, issued: issued)
-        case "NOT_FOUND": return nil
-        case "UNAVAILABLE":
+        case .notFound: return nil
+        case .unavailable:
             throw LedgerError.dataLost
         default: throw LedgerError.unexpected("show: \(reply.values)")
         }
@@ -100,10 +103,10 @@ public struct RedisCouponLedger: CouponLedger {
             arguments: [user.value]
         )
         switch reply.outcome {
-        case "ISSUED": return .issued(try reply.issuance(coupon: coupon, user: user))
-        case "NOT_ISSUED": return .notIssued
-        case "NOT_FOUND": return .couponNotFound
-        case "UNAVAILABLE":
+        case .issued: return .issued(try reply.issuance(coupon: coupon, user: user))
+        case .notIssued: return .notIssued
+        case .notFound: return .couponNotFound
+        case .unavailable:
             throw LedgerError.dataLost
         default: throw LedgerError.unexpected("issuance: \(reply.values)")
         }
@@ -128,8 +131,10 @@ public struct RedisCouponLedger: CouponLedger {
         }
     }
 
-    /// Runs a script, turning a broken link or a refused write (OOM, READONLY, …) into `unavailable`.
+    /// Runs a script once the partition count is verified, turning a broken link or a refused
+    /// write (OOM, READONLY, …) into `unavailable`.
     private func run(_ script: RedisScript, keys: [String], arguments: [String]) async throws -> ScriptReply {
+        try await partitionGuard.ensureVerified()
         do {
             return ScriptReply(try await script.run(on: client, keys: keys, arguments: arguments))
         } catch let error as RedisError {

@@ -1,5 +1,6 @@
 import CouponCore
 import Foundation
+import Logging
 import Redis
 
 /// The deployment's identity in Redis: the partition count and one generation key per partition.
@@ -47,6 +48,35 @@ public struct RedisDeployment: Sendable {
             throw LedgerError.unexpected("\(Partitioning.partitionsKey) holds \(reply)")
         }
         return value
+    }
+
+    /// Waits until Redis answers and holds a partition count, then throws `partitionMismatch` if it
+    /// is not this one. Returns false if `stop()` said to give up first (graceful shutdown).
+    public func waitUntilVerified(
+        _ partitioning: Partitioning, logger: Logger, stop: @Sendable () -> Bool
+    ) async throws -> Bool {
+        var waiting: String?
+        while !stop() {
+            let reason: String
+            do {
+                if let recorded = try await recordedPartitions() {
+                    guard recorded == partitioning.count else {
+                        throw LedgerError.partitionMismatch(configured: partitioning.count, recorded: recorded)
+                    }
+                    if waiting != nil { logger.notice("partition count \(recorded) confirmed by Redis") }
+                    return true
+                }
+                reason = "the deployment is not initialised: run `coupon init`"
+            } catch let error as RedisError {
+                reason = error.description
+            }
+            if waiting != reason {
+                logger.warning("waiting for Redis to confirm the partition count", metadata: ["reason": "\(reason)"])
+                waiting = reason
+            }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        return false
     }
 
     /// Refuses to start with a partition count other than the recorded one. Before init, or with
