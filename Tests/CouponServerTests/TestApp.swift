@@ -8,6 +8,7 @@ import HummingbirdTesting
 import Logging
 import Redis
 import TestSupport
+import Testing
 
 let adminToken = "test-admin-token"
 
@@ -62,8 +63,19 @@ extension TestClientProtocol {
 }
 
 extension TestResponse {
+    /// The body parsed by Foundation's JSONSerialization (not the service's own writer or fast
+    /// path): a body that is not one JSON object fails the test that reads it.
     var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
+                Issue.record("\(status): body is JSON but not an object: \(String(buffer: body))")
+                return [:]
+            }
+            return object
+        } catch {
+            Issue.record("\(status): body is not JSON (\(error)): \(String(buffer: body))")
+            return [:]
+        }
     }
 
     var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }

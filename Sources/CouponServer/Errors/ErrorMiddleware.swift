@@ -71,7 +71,7 @@ struct ErrorBody: JSONWritable {
                 e.member("code", error.code)
                 e.member("message", error.message)
             }
-            if let issuance { o.member("issuance") { issuance.write(to: &$0) } }
+            if let issuance { o.member("issuance", issuance) }
         }
     }
 }

@@ -40,6 +40,12 @@ struct JSONWriter {
         object(body)
     }
 
+    /// A member whose value writes itself (it opens and closes its own object).
+    mutating func member(_ name: StaticString, _ value: some JSONWritable) {
+        key(name)
+        value.write(to: &self)
+    }
+
     private mutating func key(_ name: StaticString) {
         if needsComma { buffer.writeInteger(UInt8(ascii: ",")) }
         buffer.writeInteger(UInt8(ascii: "\""))
