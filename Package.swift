@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "CouponWorker",
             dependencies: [
-                "CouponCore", "CouponStore", "Redis",
+                "CouponCore", "CouponLedger", "CouponStore", "Redis",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -6,5 +6,12 @@ public struct ProjectionConflict: Error, Sendable, CustomStringConvertible {
     public let partition: Int
     public let eventId: StreamID
     public let detail: String
+
+    public init(partition: Int, eventId: StreamID, detail: String) {
+        self.partition = partition
+        self.eventId = eventId
+        self.detail = detail
+    }
+
     public var description: String { "projection conflict at \(partition)/\(eventId): \(detail)" }
 }

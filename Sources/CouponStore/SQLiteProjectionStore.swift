@@ -55,6 +55,7 @@ public final class SQLiteProjectionStore: ProjectionStore {
         INSERT INTO coupon_issues (coupon_id, user_id, seq, event_id, issued_at)
         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING
         """
+    static let readArchived = "SELECT type, payload FROM coupon_events WHERE partition_no = ?1 AND event_id = ?2"
     static let readProgress = "SELECT last_event_id FROM projection_progress WHERE partition_no = ?1"
     static let writeProgress: StaticString = """
         INSERT INTO projection_progress (partition_no, last_event_id, updated_at) VALUES (?1, ?2, ?3)
@@ -78,7 +79,10 @@ public final class SQLiteProjectionStore: ProjectionStore {
                         .integer(logged.event.coupon.value), .optional(logged.issuedUser), .optional(logged.issuedSeq),
                         .text(logged.payloadJSON), .integer(logged.event.occurredAt),
                     ])
-                guard archived == 1 else { continue }
+                guard archived == 1 else {
+                    try checkArchivedCopy(of: logged, partition: partition, on: connection)
+                    continue
+                }
                 result.applied += 1
                 result.rowsWritten += 1
                 let inserted: Int
@@ -122,6 +126,23 @@ public final class SQLiteProjectionStore: ProjectionStore {
             }
             FaultPoint.beforeCommit.hit()
             return result
+        }
+    }
+}
+
+extension SQLiteProjectionStore {
+    /// An event seen again must be the one archived under its id, field for field: a different
+    /// event under the same id (a log rebuilt or recovered wrongly) is a conflict, never skipped.
+    static func checkArchivedCopy(of logged: LoggedEvent, partition: Int, on connection: SQLiteConnection) throws {
+        var archived: (type: String, payload: String)?
+        try connection.query(readArchived, [.integer(Int64(partition)), .text(logged.id.description)]) { row in
+            archived = (row.text(0) ?? "", row.text(1) ?? "")
+        }
+        guard let archived, archived.type == logged.event.type, archived.payload == logged.payloadJSON else {
+            throw ProjectionConflict(
+                partition: partition, eventId: logged.id,
+                detail:
+                    "the archive holds a different event under this id: \(archived?.payload.prefix(300) ?? "nothing")")
         }
     }
 }

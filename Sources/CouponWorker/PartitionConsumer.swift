@@ -8,6 +8,10 @@ import Synchronization
 /// Consumes one partition's stream for one worker: its own pending entries first, then new ones,
 /// in batches; each batch is projected in one transaction and acknowledged only after COMMIT.
 /// It has a Redis connection of its own because its reads block.
+///
+/// Failures are told apart (`ProjectionFailure`): while the database cannot write (locked, full,
+/// I/O errors) the batch is kept and retried with back-off, never counted as a delivery and never
+/// dead-lettered; only poison (undecodable, conflicting) events end in `cpn:{p}:dead`.
 final class PartitionConsumer: Sendable {
     let partition: Int
     let configuration: WorkerConfiguration
@@ -16,10 +20,16 @@ final class PartitionConsumer: Sendable {
     let lag: LagRecorder
     let logger: Logger
     let key: String
-    /// Why each entry this worker could not project failed last, for the dead letter's `reason`.
-    private let failures = Mutex<[String: String]>([:])
+    let policy: PendingEntryPolicy
+    /// Why each entry this worker could not project failed last: the retry pass decides by it.
+    private let failures = Mutex<[String: ProjectionFailure]>([:])
+
+    /// Finding the poison in a failed batch, one event per transaction, stops after this long; the
+    /// rest stay pending for the retry pass.
+    static let isolationBudget: Duration = .seconds(30)
 
     private static let deadLetterScript = RedisScript(CouponScripts.deadLetter)
+    private static let removeIdleConsumersScript = RedisScript(CouponScripts.removeIdleConsumers)
     private var group: String { WorkerConfiguration.group }
 
     init(
@@ -33,8 +43,11 @@ final class PartitionConsumer: Sendable {
         self.connection = RedisConnection(configuration: redis, name: "worker-p\(partition)", logger: logger)
         self.store = store
         self.lag = lag
+        var logger = logger
+        logger[metadataKey: "partition"] = "\(partition)"
         self.logger = logger
         self.key = Partitioning.eventsKey(partition)
+        self.policy = PendingEntryPolicy(maxDeliveries: configuration.maxDeliveries)
     }
 
     deinit { connection.close() }
@@ -42,25 +55,22 @@ final class PartitionConsumer: Sendable {
     /// Runs until graceful shutdown; a batch in progress is committed and acknowledged first.
     func run(isShuttingDown: @escaping @Sendable () -> Bool) async {
         var state = LoopState()
-        var consecutiveErrors = 0
+        var backoff = Backoff()
         while !isShuttingDown() {
             do {
-                try await step(&state)
-                if consecutiveErrors > 0 {
-                    logger.notice("projection of partition \(partition) works again")
-                    consecutiveErrors = 0
+                try await step(&state, isShuttingDown: isShuttingDown)
+                if backoff.isFailing {
+                    logger.notice("projection works again after \(backoff.failures) failed attempt(s)")
+                    backoff.succeeded()
                 }
-            } catch let error as RedisError where error.message.hasPrefix("NOGROUP") {
+            } catch let error as RedisError where error.serverKind == .noGroup {
                 try? await ensureGroup()
             } catch {
-                // Redis or the database is away: back off (0.2 s doubling to 5 s), and say so once
-                // rather than on every attempt.
-                if consecutiveErrors == 0 {
-                    logger.warning(
-                        "projection of partition \(partition) failed; retrying", metadata: ["error": "\(error)"])
+                // Redis or the database is away: back off, and say so once rather than on every attempt.
+                if !backoff.isFailing {
+                    logger.warning("projection failed; retrying with back-off", metadata: ["error": "\(error)"])
                 }
-                consecutiveErrors += 1
-                try? await Task.sleep(for: .milliseconds(min(5_000, 200 << min(consecutiveErrors - 1, 5))))
+                try? await Task.sleep(for: backoff.failed())
             }
         }
     }
@@ -68,37 +78,42 @@ final class PartitionConsumer: Sendable {
     private struct LoopState {
         var drained = false
         var nextRecovery = ContinuousClock.now
+        var nextConsumerCleanup = ContinuousClock.now
     }
 
     /// One turn of the loop: drain our own pending entries (once), retry and take over (every
     /// `retryDelay`), or read and project the next batch of new entries.
-    private func step(_ state: inout LoopState) async throws {
+    private func step(_ state: inout LoopState, isShuttingDown: @Sendable () -> Bool) async throws {
         if !state.drained {
-            state.drained = try await drainOwnPending()
+            state.drained = try await drainOwnPending(isShuttingDown: isShuttingDown)
             return
         }
         if ContinuousClock.now >= state.nextRecovery {
-            try await recover()
+            try await recover(isShuttingDown: isShuttingDown)
             state.nextRecovery = ContinuousClock.now + configuration.retryDelay
+        }
+        if ContinuousClock.now >= state.nextConsumerCleanup {
+            try await removeIdleConsumers()
+            state.nextConsumerCleanup = ContinuousClock.now + configuration.claimTimeout
         }
         let reply = try await connection.send(
             .xreadgroup(
                 key, group: group, consumer: configuration.consumer, count: configuration.batchSize,
                 block: configuration.block, after: ">"))
-        try await process(RedisStreamEntry.parseRead(reply)[key] ?? [])
+        try await process(RedisStreamEntry.parseRead(reply)[key] ?? [], isShuttingDown: isShuttingDown)
     }
 
     func ensureGroup() async throws {
         do {
             _ = try await connection.send(.xgroupCreate(key, group: group))
-        } catch let error as RedisError where error.message.hasPrefix("BUSYGROUP") {
+        } catch let error as RedisError where error.serverKind == .busyGroup {
             // Another worker created it first.
         }
     }
 
     /// One pass over this consumer's own pending entries (left by a crash of a worker with the
     /// same name); true once there are none left.
-    private func drainOwnPending() async throws -> Bool {
+    private func drainOwnPending(isShuttingDown: @Sendable () -> Bool) async throws -> Bool {
         var cursor = "0"
         while true {
             let reply = try await connection.send(
@@ -107,17 +122,17 @@ final class PartitionConsumer: Sendable {
                     after: cursor))
             let entries = try RedisStreamEntry.parseRead(reply)[key] ?? []
             guard let last = entries.last else { return true }
-            try await process(entries)
+            try await process(entries, isShuttingDown: isShuttingDown)
             cursor = last.id
         }
     }
 
-    /// Retries this worker's failed entries (moving those delivered too often to the dead stream),
-    /// then takes over entries left pending by dead consumers.
+    /// Looks again at this worker's own entries left pending (poison, or failed for a reason
+    /// `PendingEntryPolicy` sorts out), then takes over entries left pending by dead consumers.
     ///
     /// In that order: a takeover resets an entry's idle time, so taking over first would keep
     /// re-claiming our own entries (idle ≥ claim timeout) before the retry pass ever saw them.
-    private func recover() async throws {
+    private func recover(isShuttingDown: @Sendable () -> Bool) async throws {
         let pending = try RedisPendingEntry.parseList(
             try await connection.send(
                 .xpending(
@@ -125,30 +140,30 @@ final class PartitionConsumer: Sendable {
                     count: configuration.batchSize)))
         var retry: [String] = []
         for entry in pending {
-            guard entry.deliveries > Int64(configuration.maxDeliveries) else {
-                retry.append(entry.id)
-                continue
+            var archived = false
+            if policy.needsArchiveCheck(deliveries: entry.deliveries), let id = StreamID(entry.id) {
+                archived = try await store.contains(partition: partition, eventId: id)
             }
-            // Not processed again (an entry that crashes its worker would do it again): if the
-            // archive has it, only the XACK was lost (say, Redis went away after COMMIT).
-            if let id = StreamID(entry.id), try await store.contains(partition: partition, eventId: id) {
+            let lastFailure = failures.withLock { $0[entry.id] }
+            switch policy.decide(deliveries: entry.deliveries, archived: archived, lastFailure: lastFailure) {
+            case .retry:
+                retry.append(entry.id)
+            case .acknowledge:
                 _ = try await connection.send(.xack(key, group: group, ids: [entry.id]))
-            } else {
-                let reason = failures.withLock { $0.removeValue(forKey: entry.id) }
-                try await deadLetter(
-                    entry.id, deliveries: entry.deliveries,
-                    reason: reason ?? "not projected (the failure happened in another worker)")
+                forget([entry.id])
+            case .deadLetter(let reason):
+                try await deadLetter(entry.id, deliveries: entry.deliveries, reason: reason)
+                forget([entry.id])
             }
         }
         if !retry.isEmpty {
             let reply = try await connection.send(
                 .xclaim(key, group: group, consumer: configuration.consumer, minIdle: .zero, ids: retry))
-            try await process(try RedisStreamEntry.parseList(reply))
+            try await process(try RedisStreamEntry.parseList(reply), isShuttingDown: isShuttingDown)
         }
 
         // JUSTID: ownership moves to us without counting a delivery; the next pass then treats them
-        // like our own failed entries (delivery check first, so an entry that crashes every worker
-        // that touches it ends in the dead stream instead of taking them all down in turn).
+        // like our own pending entries.
         let claimed = try await connection.send(
             .xautoclaim(
                 key, group: group, consumer: configuration.consumer, minIdle: configuration.claimTimeout,
@@ -156,24 +171,38 @@ final class PartitionConsumer: Sendable {
         if let parts = claimed.array, parts.count >= 2 {
             let taken = parts[1].array?.count ?? 0
             if taken > 0 {
-                logger.notice(
-                    "took over \(taken) entries from a dead consumer", metadata: ["partition": "\(partition)"])
+                logger.notice("took over \(taken) entries from a dead consumer")
             }
             let deleted = parts.count > 2 ? parts[2].array?.compactMap(\.string) ?? [] : []
             if !deleted.isEmpty {
                 logger.error(
                     "ALARM: pending entries were deleted from the log before they were projected",
-                    metadata: ["partition": "\(partition)", "ids": "\(deleted)"])
+                    metadata: ["ids": "\(deleted)"])
             }
         }
     }
 
-    /// Projects entries and acknowledges what was committed. Undecodable entries stay pending:
-    /// `recover` retries them and dead-letters them after `maxDeliveries`.
-    func process(_ entries: [RedisStreamEntry]) async throws {
+    /// Deletes consumers that hold nothing and have been idle for the claim timeout: restarted
+    /// workers with default (pid-bearing) names would otherwise pile up in `XINFO CONSUMERS`.
+    private func removeIdleConsumers() async throws {
+        let removed = try await PartitionConsumer.removeIdleConsumersScript.run(
+            on: connection, keys: [key],
+            arguments: [group, configuration.consumer, String(configuration.claimTimeout.milliseconds)])
+        let names = removed.array?.compactMap(\.string) ?? []
+        if !names.isEmpty {
+            logger.notice("removed idle consumers that held no entries", metadata: ["consumers": "\(names)"])
+        }
+    }
+
+    /// Projects entries and acknowledges what was committed.
+    ///
+    /// While the database cannot write, the batch is kept and retried with back-off (its claim
+    /// renewed, so no other worker takes it over meanwhile); on graceful shutdown it is left
+    /// pending, unacknowledged. A batch that fails for any other reason is applied one event per
+    /// transaction to find the event at fault, which stays pending for the retry pass.
+    func process(_ entries: [RedisStreamEntry], isShuttingDown: @Sendable () -> Bool) async throws {
         guard !entries.isEmpty else { return }
         var events: [LoggedEvent] = []
-        var committed: [LoggedEvent] = []
         var acknowledge: [String] = []
         events.reserveCapacity(entries.count)
         for entry in entries {
@@ -189,32 +218,12 @@ final class PartitionConsumer: Sendable {
                     try LoggedEvent(
                         partition: partition, id: id, fields: entry.fields.map { LoggedEvent.Field($0.0, $0.1) }))
             } catch {
-                remember(entry.id, "cannot decode: \(error)")
+                remember(entry.id, ProjectionFailure.classify(error))
                 logger.error(
-                    "cannot decode log entry; leaving it pending",
-                    metadata: ["partition": "\(partition)", "id": "\(entry.id)", "error": "\(error)"])
+                    "cannot decode log entry; leaving it pending", metadata: ["id": "\(entry.id)", "error": "\(error)"])
             }
         }
-        do {
-            _ = try await store.apply(events, partition: partition)
-            committed = events
-        } catch {
-            // One bad event must not hold back the rest: apply one by one, keep the failures pending.
-            logger.warning(
-                "batch projection failed; applying one by one",
-                metadata: ["partition": "\(partition)", "error": "\(error)"])
-            for event in events {
-                do {
-                    _ = try await store.apply([event], partition: partition)
-                    committed.append(event)
-                } catch {
-                    remember(event.id.description, "cannot project: \(error)")
-                    logger.error(
-                        "cannot project event; leaving it pending",
-                        metadata: ["partition": "\(partition)", "id": "\(event.id)", "error": "\(error)"])
-                }
-            }
-        }
+        let committed = try await commit(events, isShuttingDown: isShuttingDown)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         lag.record(
             committed.compactMap { event in
@@ -222,23 +231,102 @@ final class PartitionConsumer: Sendable {
                 return nil
             })
         acknowledge += committed.map(\.id.description)
-        if !committed.isEmpty {
-            failures.withLock { known in
-                guard !known.isEmpty else { return }
-                for event in committed { known.removeValue(forKey: event.id.description) }
-            }
-        }
+        forget(committed.map(\.id.description))
         FaultPoint.afterCommit.hit()
         if !acknowledge.isEmpty {
             _ = try await connection.send(.xack(key, group: group, ids: acknowledge))
         }
     }
 
-    /// Bounded: a worker that cannot reach its database must not grow this without end.
-    private func remember(_ id: String, _ reason: String) {
+    /// Commits what can be committed of `events`; returns those events. Loops through transient
+    /// faults until the database takes the batch or the worker shuts down.
+    private func commit(_ events: [LoggedEvent], isShuttingDown: @Sendable () -> Bool) async throws -> [LoggedEvent] {
+        var remaining = events
+        var committed: [LoggedEvent] = []
+        var backoff = Backoff()
+        var fault: String?
+        defer {
+            if let fault {
+                logger.notice(
+                    "database writes again; batch kept through the fault",
+                    metadata: ["attempts": "\(backoff.failures)", "fault": "\(fault)"])
+            }
+        }
+        while !remaining.isEmpty {
+            var failure: ProjectionFailure
+            do {
+                _ = try await store.apply(remaining, partition: partition)
+                return committed + remaining
+            } catch {
+                failure = ProjectionFailure.classify(error)
+            }
+            if !failure.isTransient {
+                let isolated = await isolate(remaining)
+                committed += isolated.committed
+                remaining = isolated.unfinished
+                guard let transient = isolated.transient else { return committed }
+                failure = transient
+            }
+            if fault == nil {
+                fault = failure.reason
+                logger.warning(
+                    "database cannot write; keeping the batch and retrying with back-off",
+                    metadata: ["events": "\(remaining.count)", "error": "\(failure.reason)"])
+            }
+            if isShuttingDown() {
+                logger.warning("shutting down during a database fault; the batch stays pending for the next worker")
+                fault = nil
+                throw CancellationError()
+            }
+            try? await Task.sleep(for: backoff.failed())
+            // Renew the claim, so that no other worker takes the batch over while this one waits.
+            _ = try? await connection.send(
+                .xclaimRenew(key, group: group, consumer: configuration.consumer, ids: remaining.map(\.id.description)))
+        }
+        return committed
+    }
+
+    /// Applies events one per transaction to find those at fault. Stops at the first transient
+    /// failure (the database, not an event, is at fault: the caller retries the rest) or when
+    /// the time budget runs out (the rest stay pending, untouched).
+    private func isolate(_ events: [LoggedEvent]) async
+        -> (committed: [LoggedEvent], unfinished: [LoggedEvent], transient: ProjectionFailure?)
+    {
+        logger.warning("batch projection failed; applying it one event at a time to find the event at fault")
+        let deadline = ContinuousClock.now + PartitionConsumer.isolationBudget
+        var committed: [LoggedEvent] = []
+        for (index, event) in events.enumerated() {
+            if ContinuousClock.now >= deadline {
+                logger.warning("left \(events.count - index) events pending: one-by-one projection ran out of time")
+                return (committed, [], nil)
+            }
+            do {
+                _ = try await store.apply([event], partition: partition)
+                committed.append(event)
+            } catch {
+                let failure = ProjectionFailure.classify(error)
+                if failure.isTransient { return (committed, Array(events[index...]), failure) }
+                remember(event.id.description, failure)
+                logger.error(
+                    "cannot project event; leaving it pending",
+                    metadata: ["id": "\(event.id)", "error": "\(failure.reason)"])
+            }
+        }
+        return (committed, [], nil)
+    }
+
+    /// Bounded: a worker facing a flood of bad entries must not grow this without end.
+    private func remember(_ id: String, _ failure: ProjectionFailure) {
         failures.withLock { known in
             if known.count >= 10_000 { known.removeAll() }
-            known[id] = String(reason.prefix(500))
+            known[id] = failure.truncated
+        }
+    }
+
+    private func forget(_ ids: [String]) {
+        failures.withLock { known in
+            guard !known.isEmpty else { return }
+            for id in ids { known.removeValue(forKey: id) }
         }
     }
 
@@ -249,7 +337,18 @@ final class PartitionConsumer: Sendable {
         if moved.int == 1 {
             logger.error(
                 "ALARM: entry moved to the dead-letter stream after \(deliveries) deliveries",
-                metadata: ["partition": "\(partition)", "id": "\(id)", "dead": "\(Partitioning.deadKey(partition))"])
+                metadata: ["id": "\(id)", "dead": "\(Partitioning.deadKey(partition))", "reason": "\(reason)"])
+        }
+    }
+}
+
+extension ProjectionFailure {
+    /// The reason cut to 500 characters, as the dead letter's `reason` field carries it.
+    fileprivate var truncated: ProjectionFailure {
+        switch self {
+        case .transient(let reason): return .transient(String(reason.prefix(500)))
+        case .poison(let reason): return .poison(String(reason.prefix(500)))
+        case .unexpected(let reason): return .unexpected(String(reason.prefix(500)))
         }
     }
 }

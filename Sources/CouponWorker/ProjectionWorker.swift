@@ -1,4 +1,5 @@
 import CouponCore
+import CouponLedger
 import CouponStore
 import Logging
 import Redis
@@ -26,6 +27,15 @@ public final class ProjectionWorker: Service {
     }
 
     public func run() async throws {
+        let stop: @Sendable () -> Bool = { Task.isShuttingDownGracefully || Task.isCancelled }
+        // No stream is read or created before Redis confirms the partition count: a worker with
+        // another P would consume (and create) the wrong partitions' streams.
+        let client = RedisClient(configuration: redis.withPoolSize(1), logger: logger)
+        defer { client.close() }
+        guard
+            try await RedisDeployment(client: client).waitUntilVerified(
+                configuration.partitioning, logger: logger, stop: stop)
+        else { return }
         let consumers = configuration.partitioning.all.map {
             PartitionConsumer(
                 partition: $0, configuration: configuration, redis: redis, store: store, lag: lag, logger: logger)
@@ -35,7 +45,7 @@ public final class ProjectionWorker: Service {
             for consumer in consumers {
                 group.addTask {
                     try? await consumer.ensureGroup()
-                    await consumer.run(isShuttingDown: { Task.isShuttingDownGracefully || Task.isCancelled })
+                    await consumer.run(isShuttingDown: stop)
                 }
             }
         }

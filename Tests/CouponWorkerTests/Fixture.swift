@@ -68,6 +68,23 @@ struct Fixture {
         return try RedisStreamEntry.parseRead(reply)[key] ?? []
     }
 
+    /// Appends a `CouponIssued` entry straight to the coupon's partition stream, bypassing the
+    /// admission script (a poison entry); returns its id.
+    func appendRawIssued(coupon: CouponID, user: String, seq: String) async throws -> String {
+        let p = partitioning.partition(of: coupon)
+        return try await client.command(
+            "XADD", Partitioning.eventsKey(p), "*", "type", "CouponIssued", "v", "1", "coupon", coupon.description,
+            "user", user, "seq", seq, "at", "1"
+        ).string ?? ""
+    }
+
+    /// Entries in the dead-letter streams of all partitions.
+    func deadLetters() async throws -> Int64 {
+        var total: Int64 = 0
+        for p in partitioning.all { total += try await client.command("XLEN", Partitioning.deadKey(p)).int ?? 0 }
+        return total
+    }
+
     /// Every CouponIssued event in the log as "coupon|user|seq|eventId".
     func issuedInLog() async throws -> Set<String> {
         var result = Set<String>()
@@ -97,7 +114,7 @@ struct Fixture {
             do {
                 let summary = try await client.command("XPENDING", Partitioning.eventsKey(p), WorkerConfiguration.group)
                 total += summary.array?.first?.int ?? 0
-            } catch let error as RedisError where error.message.hasPrefix("NOGROUP") {
+            } catch let error as RedisError where error.serverKind == .noGroup {
                 // No group yet: nothing was delivered, so nothing is pending.
             }
         }

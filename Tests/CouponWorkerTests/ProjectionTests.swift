@@ -13,11 +13,7 @@ import Testing
         let fixture = try await Fixture()
         let coupon = try await fixture.race(quantity: 100, users: 50, prefix: "before")
         let p = fixture.partitioning.partition(of: coupon)
-        let poisonId =
-            try await fixture.client.command(
-                "XADD", Partitioning.eventsKey(p), "*", "type", "CouponIssued", "v", "1", "coupon", coupon.description,
-                "user", "mallory", "seq", "not-a-number", "at", "1"
-            ).string ?? ""
+        let poisonId = try await fixture.appendRawIssued(coupon: coupon, user: "mallory", seq: "not-a-number")
         let quickRetries: (inout WorkerConfiguration) -> Void = {
             $0.retryDelay = .milliseconds(100)
             $0.maxDeliveries = 3

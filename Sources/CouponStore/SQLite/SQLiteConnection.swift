@@ -17,11 +17,15 @@ public final class SQLiteConnection {
         let result = sqlite3_open_v2(path, &handle, flags, nil)
         guard result == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            let code = handle.map { sqlite3_extended_errcode($0) } ?? result
             sqlite3_close(handle)
-            throw SQLiteError(code: result, message: "\(message): \(path)", sql: nil)
+            throw SQLiteError(code: code, message: "\(message): \(path)", sql: nil)
         }
         self.handle = handle
         self.path = path
+        // Extended codes tell apart, say, a short write from a failed fsync; the primary code is
+        // still their low byte.
+        sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         try execute("PRAGMA journal_mode = WAL")
         // In WAL mode NORMAL is durable against process crashes (a committed batch survives
@@ -84,6 +88,8 @@ public final class SQLiteConnection {
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws. IMMEDIATE takes
     /// the write lock up front, so two writers wait on the busy timeout rather than deadlock.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        // A failed COMMIT (a full disk, say) can leave the transaction open: end it before the next.
+        if sqlite3_get_autocommit(handle) == 0 { try? execute("ROLLBACK") }
         try execute("BEGIN IMMEDIATE")
         do {
             let value = try body()
