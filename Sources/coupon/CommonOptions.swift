@@ -6,15 +6,16 @@ import Redis
 /// Options every command that talks to Redis shares.
 struct CommonOptions: ParsableArguments {
     @Option(help: "Redis URL, redis://[[user:]password@]host:port[/db] (env COUPON_REDIS_URL).")
-    var redis: String = Environment.string("COUPON_REDIS_URL", default: "redis://127.0.0.1:6379")
+    var redis: String = OptionEnvironment.string("COUPON_REDIS_URL", default: "redis://127.0.0.1:6379")
 
     @Option(help: "Partition count P, fixed at `coupon init` (env COUPON_PARTITIONS).")
-    var partitions: Int = Environment.int("COUPON_PARTITIONS", default: 4)
+    var partitions: Int = OptionEnvironment.int("COUPON_PARTITIONS", default: 4)
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env COUPON_LOG_LEVEL).")
-    var logLevel: String = Environment.string("COUPON_LOG_LEVEL", default: "info")
+    var logLevel: String = OptionEnvironment.string("COUPON_LOG_LEVEL", default: "info")
 
     func validate() throws {
+        try OptionEnvironment.check()
         _ = try redisConfiguration()
         _ = try partitioning()
         guard Logger.Level(rawValue: logLevel) != nil else {

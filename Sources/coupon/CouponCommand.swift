@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Coupon: AsyncParsableCommand {
+struct CouponCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coupon",
         abstract: "First-come coupon issuance over an append-only log in Redis.",

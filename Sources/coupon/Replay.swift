@@ -20,8 +20,10 @@ struct Replay: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
-    @Option(help: "Events per read and per transaction.")
-    var batchSize: Int = 10_000
+    @Option(help: "Events per read and per transaction (env COUPON_BATCH_SIZE; default 10000 for replay).")
+    var batchSize: Int = OptionEnvironment.int("COUPON_BATCH_SIZE", default: 10_000)
+
+    func validate() throws { try ProjectionOptions.checkBatchSize(batchSize) }
 
     func run() async throws {
         let logger = common.makeLogger(label: "coupon-replay")

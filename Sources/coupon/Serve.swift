@@ -11,25 +11,31 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var projection: ProjectionOptions
 
     @Option(help: "Projection workers in this process; 0 leaves projection to `coupon worker` (env COUPON_WORKERS).")
-    var workers: Int = Environment.int("COUPON_WORKERS", default: 1)
+    var workers: Int = OptionEnvironment.int("COUPON_WORKERS", default: 1)
 
     @Option(help: "Address to listen on (env COUPON_HOST).")
-    var host: String = Environment.string("COUPON_HOST", default: "127.0.0.1")
+    var host: String = OptionEnvironment.string("COUPON_HOST", default: "127.0.0.1")
 
     @Option(help: "Port to listen on (env COUPON_PORT).")
-    var port: Int = Environment.int("COUPON_PORT", default: 8080)
+    var port: Int = OptionEnvironment.int("COUPON_PORT", default: 8080)
 
     @Option(
         help: "Bearer token for the admin routes (env COUPON_ADMIN_TOKEN); a random one is made and printed if unset.")
-    var adminToken: String = Environment.string("COUPON_ADMIN_TOKEN", default: "")
+    var adminToken: String = OptionEnvironment.string("COUPON_ADMIN_TOKEN", default: "")
 
     @Option(help: "Redis connections in the pool, each pipelined (env COUPON_REDIS_POOL).")
-    var redisPool: Int = Environment.int("COUPON_REDIS_POOL", default: 4)
+    var redisPool: Int = OptionEnvironment.int("COUPON_REDIS_POOL", default: 4)
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ArgumentParser.ValidationError("port must be 0–65535") }
-        guard (1...64).contains(redisPool) else { throw ArgumentParser.ValidationError("redis-pool must be 1–64") }
-        guard (0...64).contains(workers) else { throw ArgumentParser.ValidationError("workers must be 0–64") }
+        guard (0...65535).contains(port) else {
+            throw ArgumentParser.ValidationError("port must be 0–65535 (0: any free port), got \(port)")
+        }
+        guard (1...64).contains(redisPool) else {
+            throw ArgumentParser.ValidationError("redis-pool must be 1–64, got \(redisPool)")
+        }
+        guard (0...64).contains(workers) else {
+            throw ArgumentParser.ValidationError("workers must be 0–64, got \(workers)")
+        }
     }
 
     func run() async throws {

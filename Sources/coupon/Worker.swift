@@ -13,7 +13,7 @@ struct Worker: AsyncParsableCommand {
     @OptionGroup var projection: ProjectionOptions
 
     @Option(help: "Consumer name, unique per worker (env COUPON_CONSUMER; default host-pid).")
-    var consumer: String = Environment.string("COUPON_CONSUMER", default: "")
+    var consumer: String = OptionEnvironment.string("COUPON_CONSUMER", default: "")
 
     func run() async throws {
         let logger = common.makeLogger(label: "coupon-worker")

@@ -7,8 +7,10 @@ import Testing
 /// The `coupon` executable as an operator runs it: exit codes, output, and nothing written when
 /// it refuses.
 @Suite struct CommandLineTests {
-    func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let process = try CouponProcess(arguments)
+    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (
+        status: Int32, output: String
+    ) {
+        let process = try CouponProcess(arguments, environment: environment)
         let exit = try await process.waitForExit()
         return (exit.status, process.log)
     }
@@ -93,5 +95,53 @@ import Testing
         let refused = try await run(arguments)
         #expect(refused.status != 0)
         #expect(refused.output.contains("Error"), "\(refused.output)")
+    }
+
+    struct Refusal: Sendable, CustomStringConvertible {
+        let arguments: [String]
+        var environment: [String: String] = [:]
+        /// Words the message must name.
+        let names: [String]
+        var description: String { "\(arguments) \(environment)" }
+    }
+
+    /// Malformed variables are errors naming them, never silent defaults; every option is
+    /// range-checked; a password in a malformed URL is never echoed.
+    @Test(arguments: [
+        Refusal(arguments: ["serve"], environment: ["COUPON_PORT": "abc"], names: ["COUPON_PORT", "abc"]),
+        Refusal(
+            arguments: ["serve", "--port", "9"], environment: ["COUPON_WORKERS": "two"], names: ["COUPON_WORKERS"]),
+        Refusal(arguments: ["worker"], environment: ["COUPON_CLAIM_TIMEOUT": "soon"], names: ["COUPON_CLAIM_TIMEOUT"]),
+        Refusal(arguments: ["init"], environment: ["COUPON_PARTITIONS": "4x"], names: ["COUPON_PARTITIONS"]),
+        Refusal(arguments: ["worker", "--claim-timeout", "0.001"], names: ["claim-timeout"]),
+        Refusal(arguments: ["worker", "--max-deliveries", "0"], names: ["max-deliveries"]),
+        Refusal(arguments: ["replay"], environment: ["COUPON_BATCH_SIZE": "0"], names: ["batch-size"]),
+        Refusal(arguments: ["serve", "--redis-pool", "0"], names: ["redis-pool"]),
+    ])
+    func malformedEnvironmentAndOutOfRangeOptionsAreRefused(_ refusal: Refusal) async throws {
+        let refused = try await run(refusal.arguments, environment: refusal.environment)
+        #expect(refused.status != 0)
+        for name in refusal.names { #expect(refused.output.contains(name), "\(refused.output)") }
+    }
+
+    @Test(arguments: ["redis://user:s3cret@127.0.0.1:notaport", "redis://:s3cret@127.0.0.1:1/db", "http://:s3cret@x"])
+    func aMalformedRedisURLNeverEchoesItsPassword(_ url: String) async throws {
+        let viaFlag = try await run(["init", "--redis", url])
+        let viaEnvironment = try await run(["init"], environment: ["COUPON_REDIS_URL": url])
+        for refused in [viaFlag, viaEnvironment] {
+            #expect(refused.status != 0)
+            #expect(!refused.output.contains("s3cret"), "\(refused.output)")
+        }
+    }
+
+    @Test func replayReadsItsBatchSizeFromTheEnvironment() async throws {
+        let fixture = try await Fixture()
+        try await fixture.race(quantity: 10, users: 10)
+        let database = "sqlite:\(Fixture.temporaryDatabase())"
+        let replayed = try await run(
+            ["replay", "--redis", fixture.server.url, "--partitions", "2", "--database", database],
+            environment: ["COUPON_BATCH_SIZE": "3"])
+        #expect(replayed.status == 0, "\(replayed.output)")
+        #expect(replayed.output.contains("replayed 11 events"))
     }
 }

@@ -106,7 +106,7 @@ import Testing
         let victim = try #require(delivered.last).id
         #expect(try await fixture.client.command("XDEL", key, victim) == .integer(1))
 
-        let worker = try CouponProcess(fixture.workerArguments("taker", extra: ["--claim-timeout", "0.2"]))
+        let worker = try CouponProcess(fixture.workerArguments("taker", extra: ["--claim-timeout", "1"]))
         let settled = try await eventually {
             let pending = try await fixture.pending()
             return pending == 0 && worker.log.contains("ALARM: pending entries were deleted")
