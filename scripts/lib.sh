@@ -1,7 +1,7 @@
 # Shared by scripts/run and scripts/test. Source it; it defines functions only.
 
 # The Debian packages the service, its tests and its benchmarks need.
-COUPON_PACKAGES=(redis-server redis-tools libhiredis-dev libsqlite3-dev sqlite3 curl pkg-config)
+COUPON_PACKAGES=(redis-server redis-tools libhiredis-dev libsqlite3-dev sqlite3 curl jq pkg-config)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
