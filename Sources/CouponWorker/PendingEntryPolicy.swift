@@ -13,6 +13,12 @@ public struct PendingEntryPolicy: Sendable {
     /// An entry delivered more often than this, and known to be poison, is dead-lettered.
     public let maxDeliveries: Int
 
+    /// An entry with no recorded failure that was delivered more often than this is taken for one
+    /// that crashes every worker projecting it (a crash leaves no failure behind): dead-lettered,
+    /// so that it cannot take the workers down in turn forever. Transient faults never get an
+    /// entry here: a worker retries them in memory, which counts no delivery.
+    public var crashSuspectDeliveries: Int { 3 * maxDeliveries }
+
     public init(maxDeliveries: Int) {
         self.maxDeliveries = maxDeliveries
     }
@@ -28,10 +34,20 @@ public struct PendingEntryPolicy: Sendable {
     public func decide(deliveries: Int64, archived: Bool, lastFailure: ProjectionFailure?) -> Decision {
         guard needsArchiveCheck(deliveries: deliveries) else { return .retry }
         if archived { return .acknowledge }
-        // Only poison is ever dead-lettered. A transient or unexpected failure, or none known
-        // here, means the event itself is not known to be at fault: project it again, which
-        // tells which it is. Transient faults are retried in memory and do not add deliveries.
-        guard case .poison(let reason) = lastFailure else { return .retry }
-        return .deadLetter(reason: reason)
+        switch lastFailure {
+        case .poison(let reason):
+            return .deadLetter(reason: reason)
+        case .transient, .unexpected:
+            // The event itself is not known to be at fault: never dead-lettered.
+            return .retry
+        case nil:
+            // Never tried here (taken over, or pending when this worker started): project it
+            // again, which tells what it is, unless it has the record of a worker crasher.
+            guard deliveries > Int64(crashSuspectDeliveries) else { return .retry }
+            return .deadLetter(
+                reason:
+                    "delivered \(deliveries) times and never projected, with no failure recorded: "
+                    + "suspected of crashing the workers that took it")
+        }
     }
 }

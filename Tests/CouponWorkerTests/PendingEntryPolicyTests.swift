@@ -20,11 +20,22 @@ import Testing
         #expect(policy.needsArchiveCheck(deliveries: 4))
         #expect(
             policy.decide(deliveries: 4, archived: false, lastFailure: .poison("bad")) == .deadLetter(reason: "bad"))
-        // A database that could not write, an unexpected error, or no failure known here: the
-        // event is not known to be at fault, so it is projected again.
-        #expect(policy.decide(deliveries: 40, archived: false, lastFailure: .transient("disk full")) == .retry)
-        #expect(policy.decide(deliveries: 40, archived: false, lastFailure: .unexpected("no such table")) == .retry)
-        #expect(policy.decide(deliveries: 40, archived: false, lastFailure: nil) == .retry)
+        // A database that could not write, or an unexpected error: the event is not known to be
+        // at fault, so it is projected again, however often.
+        #expect(policy.decide(deliveries: 400, archived: false, lastFailure: .transient("disk full")) == .retry)
+        #expect(policy.decide(deliveries: 400, archived: false, lastFailure: .unexpected("no such table")) == .retry)
+    }
+
+    @Test func withNoFailureKnownOnlyAWorkerCrasherIsDeadLettered() {
+        // Taken over or pending at start: projected again, up to three times the limit…
+        #expect(policy.decide(deliveries: 4, archived: false, lastFailure: nil) == .retry)
+        #expect(policy.decide(deliveries: 9, archived: false, lastFailure: nil) == .retry)
+        // …past that it is taken for an entry that crashes every worker that projects it.
+        guard case .deadLetter(let reason) = policy.decide(deliveries: 10, archived: false, lastFailure: nil) else {
+            Issue.record("a suspected worker crasher must end in the dead stream")
+            return
+        }
+        #expect(reason.contains("suspected of crashing"))
     }
 
     @Test func pastTheLimitAnArchivedEntryIsAcknowledged() {
