@@ -60,3 +60,29 @@ stop_redis() {
     local port=$1
     redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
 }
+
+# use_or_start_redis PORT DIR: makes sure a Redis fit for the service answers on PORT. The one this
+# script started earlier (the process in DIR/redis.pid) is reused; any other server on the port is
+# used only with AOF on and noeviction, else this refuses (returns 1) and says why; a free port
+# gets a new Redis with its data in DIR.
+use_or_start_redis() {
+    local port=$1 dir=$2 answering aof policy
+    # (|| true: under set -e and pipefail, a port nobody answers on must not end the script)
+    answering=$(redis-cli -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p' || true)
+    if [ -n "$answering" ] && [ -s "$dir/redis.pid" ] && [ "$answering" = "$(cat "$dir/redis.pid")" ]; then
+        log "Redis started earlier by this script answers on 127.0.0.1:$port; using it"
+    elif port_in_use "$port"; then
+        aof=$(redis-cli -p "$port" config get appendonly 2>/dev/null | sed -n 2p || true)
+        policy=$(redis-cli -p "$port" config get maxmemory-policy 2>/dev/null | sed -n 2p || true)
+        if [ "$aof" != yes ] || [ "$policy" != noeviction ]; then
+            log "port $port is taken by a server with appendonly='${aof:-?}' maxmemory-policy='${policy:-?}';"
+            log "the service needs appendonly=yes and maxmemory-policy=noeviction (acknowledged issuances"
+            log "must survive a restart and never be evicted). Stop it, or set COUPON_REDIS_PORT to a free port."
+            return 1
+        fi
+        log "a Redis with AOF on and noeviction already answers on 127.0.0.1:$port; using it"
+    else
+        log "starting Redis on 127.0.0.1:$port (AOF everysec, noeviction; data in $dir)"
+        start_redis "$port" "$dir"
+    fi
+}
