@@ -67,11 +67,17 @@ let package = Package(
             ]
         ),
 
+        // Audit queries over the archive or the log, their JSON/CSV/table output.
+        .target(
+            name: "CouponAudit",
+            dependencies: ["CouponCore", "CouponStore", "Redis"]
+        ),
+
         // HTTP: buildApplication, controllers, error -> HTTP mapping.
         .target(
             name: "CouponServer",
             dependencies: [
-                "CouponCore", "CouponLedger", "CouponStore", "CouponWorker", "Redis",
+                "CouponAudit", "CouponCore", "CouponLedger", "CouponStore", "CouponWorker", "Redis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -81,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "coupon",
             dependencies: [
-                "CouponCore", "CouponLedger", "CouponServer", "CouponStore", "CouponWorker", "Redis",
+                "CouponAudit", "CouponCore", "CouponLedger", "CouponServer", "CouponStore", "CouponWorker", "Redis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,6 +112,12 @@ let package = Package(
             dependencies: ["Redis"],
             path: "Tests/TestSupport"
         ),
+        // A whole deployment for a test: its own Redis, P = 2, a SQLite file, in-process workers.
+        .target(
+            name: "Fixtures",
+            dependencies: ["CouponCore", "CouponLedger", "CouponStore", "CouponWorker", "Redis", "TestSupport"],
+            path: "Tests/Fixtures"
+        ),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
         .testTarget(name: "CouponCoreTests", dependencies: ["CouponCore"]),
         .testTarget(
@@ -118,7 +130,16 @@ let package = Package(
         ),
         .testTarget(
             name: "CouponWorkerTests",
-            dependencies: ["CouponWorker", "CouponStore", "CouponLedger", "CouponCore", "Redis", "TestSupport"]
+            dependencies: [
+                "CouponWorker", "CouponStore", "CouponLedger", "CouponCore", "Fixtures", "Redis", "TestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "CouponAuditTests",
+            dependencies: [
+                "CouponAudit", "CouponCore", "CouponLedger", "CouponStore", "CouponWorker", "Fixtures", "Redis",
+                "TestSupport",
+            ]
         ),
         .testTarget(
             name: "CouponServerTests",

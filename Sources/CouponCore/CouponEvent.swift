@@ -10,6 +10,15 @@ public enum CouponEvent: Sendable, Equatable {
         public let startsAt: Int64
         public let endsAt: Int64
         public let at: Int64
+
+        public init(coupon: CouponID, name: String, total: Int64, startsAt: Int64, endsAt: Int64, at: Int64) {
+            self.coupon = coupon
+            self.name = name
+            self.total = total
+            self.startsAt = startsAt
+            self.endsAt = endsAt
+            self.at = at
+        }
     }
 
     public struct Issued: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import CouponAudit
 import CouponCore
 import CouponLedger
 import CouponStore
@@ -69,5 +70,7 @@ public func buildRouter(
         .addRoutes(to: router.group("v1/coupons"))
     IssuesController(ledger: ledger, projection: projection, body: body, logger: logger)
         .addRoutes(to: router.group("v1/coupons/:id/issues"))
+    AuditController(queries: projection.map { AuditQueries(source: $0) })
+        .addRoutes(coupons: router.group("v1/coupons"), users: router.group("v1/users"))
     return router
 }

@@ -7,7 +7,8 @@ public struct Migration: Sendable, Equatable {
     /// Every migration, in order. A new file in Migrations/ needs its line here; a test checks
     /// that this list and the folder agree.
     public static let all: [Migration] = [
-        Migration(version: 1, name: "0001_initial.sql", sql: PackageResources._001_initial_sql)
+        Migration(version: 1, name: "0001_initial.sql", sql: PackageResources._001_initial_sql),
+        Migration(version: 2, name: "0002_audit.sql", sql: PackageResources._002_audit_sql),
     ]
 
     init(version: Int64, name: String, sql bytes: [UInt8]) {

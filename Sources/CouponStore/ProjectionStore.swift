@@ -1,8 +1,9 @@
 import CouponCore
 
 /// Where the log is projected to. The workers and `coupon replay` apply batches through it; the
-/// API reads projected issuances from it.
-public protocol ProjectionStore: Sendable {
+/// API reads projected issuances from it, and audit queries read its archive (on connections of
+/// their own, never the writer's).
+public protocol ProjectionStore: AuditSource {
     /// Applies pending migrations; returns the versions applied.
     func migrate() async throws -> [Int64]
     /// Applies one partition's events in one transaction: archive rows, coupon and issuance rows,

@@ -2,11 +2,16 @@ import CouponCore
 import Foundation
 
 /// The projection in one SQLite file (WAL mode; several processes may share it).
+///
+/// Two connections, each on its own queue: the writer applies batches; lookups and audit queries
+/// read on the other, so they never wait behind a batch (WAL lets readers run beside the writer).
 public final class SQLiteProjectionStore: ProjectionStore {
     public let database: SQLiteDatabase
+    let reads: SQLiteDatabase
 
     public init(path: String) async throws {
         database = try await SQLiteDatabase(path: path, label: "projection")
+        reads = try await SQLiteDatabase(path: path, label: "projection-reads")
     }
 
     public func migrate() async throws -> [Int64] {
@@ -29,7 +34,7 @@ public final class SQLiteProjectionStore: ProjectionStore {
     }
 
     public func issuance(coupon: CouponID, user: UserID) async throws -> Issuance? {
-        try await database.perform { connection in
+        try await reads.perform { connection in
             var found: Issuance?
             try connection.query(
                 "SELECT seq, event_id, issued_at FROM coupon_issues WHERE coupon_id = ?1 AND user_id = ?2",
@@ -44,8 +49,9 @@ public final class SQLiteProjectionStore: ProjectionStore {
     }
 
     static let insertEvent: StaticString = """
-        INSERT INTO coupon_events (partition_no, event_id, type, coupon_id, user_id, seq, payload, occurred_at)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING
+        INSERT INTO coupon_events
+            (partition_no, event_id, type, coupon_id, user_id, seq, payload, occurred_at, event_ms, event_seq)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING
         """
     static let insertCoupon: StaticString = """
         INSERT INTO coupons (id, name, total_quantity, issue_starts_at, issue_ends_at, defined_event_id, defined_at)
@@ -78,6 +84,7 @@ public final class SQLiteProjectionStore: ProjectionStore {
                         .integer(Int64(partition)), .text(logged.id.description), .text(logged.event.type),
                         .integer(logged.event.coupon.value), .optional(logged.issuedUser), .optional(logged.issuedSeq),
                         .text(logged.payloadJSON), .integer(logged.event.occurredAt),
+                        .integer(Int64(bitPattern: logged.id.millis)), .integer(Int64(bitPattern: logged.id.sequence)),
                     ])
                 guard archived == 1 else {
                     try checkArchivedCopy(of: logged, partition: partition, on: connection)

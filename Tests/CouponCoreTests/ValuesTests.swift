@@ -90,3 +90,32 @@ import Testing
         #expect(throws: ValidationError.self) { try Partitioning(count: 0) }
     }
 }
+
+@Suite struct RateReportTests {
+    let definition = CouponEvent.Defined(
+        coupon: try! CouponID(7), name: "r", total: 4, startsAt: 10_000, endsAt: 99_000, at: 9_000)
+
+    func issued(_ seq: Int64, at: Int64) throws -> Issuance {
+        Issuance(couponId: try CouponID(7), userId: try UserID("u\(seq)"), seq: seq, eventId: "\(at)-0", issuedAt: at)
+    }
+
+    @Test func bucketsRunFromTheFirstToTheLastWithEmptyOnesAndTheSellOut() throws {
+        let issued = try [issued(1, at: 10_100), issued(2, at: 10_900), issued(3, at: 13_500), issued(4, at: 13_999)]
+        let report = RateReport(definition: definition, issued: issued.reversed(), bucket: .second)
+        #expect(report.buckets.map(\.start) == [10_000, 11_000, 12_000, 13_000])
+        #expect(report.buckets.map(\.count) == [2, 0, 0, 2])
+        #expect(report.soldOutAt == 13_999)
+        #expect(report.secondsToSellOut == 3.999)
+        let coarse = RateReport(definition: definition, issued: issued, bucket: .tenSeconds)
+        #expect(coarse.buckets.map(\.start) == [10_000])
+        #expect(coarse.buckets.map(\.count) == [4])
+    }
+
+    @Test func notSoldOutAndNothingIssued() throws {
+        let partial = RateReport(definition: definition, issued: [try issued(1, at: 70_000)], bucket: .minute)
+        #expect(partial.buckets.map(\.start) == [60_000])
+        #expect(partial.soldOutAt == nil && partial.secondsToSellOut == nil)
+        let none = RateReport(definition: definition, issued: [], bucket: .second)
+        #expect(none.buckets.isEmpty && none.soldOutAt == nil)
+    }
+}

@@ -59,7 +59,7 @@ import Testing
 
     @Test func migrateIsIdempotentAndCreatesEveryTable() async throws {
         let store = try await SQLiteProjectionStore(path: Self.temporaryPath())
-        #expect(try await store.migrate() == [1])
+        #expect(try await store.migrate() == Migration.all.map(\.version))
         #expect(try await store.migrate() == [])
         let tables = try rows(store, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         #expect(tables == ["coupon_events", "coupon_issues", "coupons", "projection_progress", "schema_migrations"])

@@ -1,4 +1,5 @@
 import CouponCore
+import Fixtures
 import Foundation
 import Redis
 import TestSupport
@@ -143,5 +144,48 @@ import Testing
             environment: ["COUPON_BATCH_SIZE": "3"])
         #expect(replayed.status == 0, "\(replayed.output)")
         #expect(replayed.output.contains("replayed 11 events"))
+    }
+
+    /// `coupon audit` as a script would use it: JSON (the HTTP shapes), CSV, a table, from the
+    /// archive and from the log alike.
+    @Test func auditQueriesPrintJSONCSVAndTablesAndBothSourcesAgree() async throws {
+        let fixture = try await Fixture()
+        let coupon = try await fixture.race(quantity: 20, users: 30, prefix: "cli")
+        let database = "sqlite:\(Fixture.temporaryDatabase())"
+        let options = ["--redis", fixture.server.url, "--partitions", "2", "--database", database]
+        #expect(try await run(["replay"] + options).status == 0)
+        let id = coupon.description
+
+        func json(_ arguments: [String]) async throws -> Any {
+            let answer = try await run(["audit"] + arguments + options + ["--format", "json"])
+            #expect(answer.status == 0, "\(answer.output)")
+            return try JSONSerialization.jsonObject(with: Data(answer.output.utf8))
+        }
+        for query in [["winners", "--coupon", id], ["timeline", "--coupon", id], ["user", "--user", "cli-3"]] {
+            let archive = try await json(query)
+            let log = try await json(query + ["--source", "log"])
+            #expect((archive as? NSArray)?.isEqual(to: log as? [Any] ?? []) == true, "\(query)")
+        }
+        let winners = try #require(
+            try await json(["winners", "--coupon", id, "--from-seq", "3", "--to-seq", "7"]) as? [[String: Any]])
+        #expect(winners.map { $0["seq"] as? Int } == [3, 4, 5, 6, 7])
+        let timeline = try #require(try await json(["timeline", "--coupon", id, "--limit", "4"]) as? [[String: Any]])
+        #expect(timeline.count == 4)
+        #expect(timeline.first?["type"] as? String == "CouponDefined")
+        let rate = try #require(try await json(["rate", "--coupon", id, "--bucket", "1m"]) as? [String: Any])
+        #expect(rate["soldOutAt"] is String)
+
+        let csv = try await run(["audit", "winners", "--coupon", id, "--format", "csv"] + options)
+        let lines = csv.output.split(separator: "\n")
+        #expect(lines.first == "seq,userId,eventId,issuedAt")
+        #expect(lines.count == 21)
+        let table = try await run(["audit", "winners", "--coupon", id] + options)
+        #expect(table.output.hasPrefix("seq  userId"), "\(table.output)")
+        #expect(table.output.split(separator: "\n")[1].hasPrefix("---"))
+
+        let missing = try await run(["audit", "rate", "--coupon", "987654321"] + options)
+        #expect(missing.status == 1)
+        #expect(missing.output.contains("no coupon 987654321"))
+        #expect(try await run(["audit", "winners", "--coupon", id, "--format", "xml"] + options).status != 0)
     }
 }

@@ -1,6 +1,7 @@
 import CouponCore
 import CouponStore
 import CouponWorker
+import Fixtures
 import Foundation
 import Redis
 import TestSupport
@@ -70,7 +71,7 @@ import Testing
         let database = disk.path + "/coupons.sqlite"
         let worker = try CouponProcess(
             fixture.workerArguments("disk", database: database, extra: ["--max-deliveries", "1"]))
-        let migrated = try await eventually { Table.count(database, "schema_migrations") == 1 }
+        let migrated = try await eventually { Table.count(database, "schema_migrations") == Migration.all.count }
         #expect(migrated, "\(worker.log)")
 
         // Leave the database ~256 KB, far less than the events below need.
@@ -100,7 +101,9 @@ import Testing
     @Test func aWriteLockHeldThirtySecondsByAnotherProcessDelaysButLosesNothing() async throws {
         let fixture = try await Fixture()
         let worker = try CouponProcess(fixture.workerArguments("locked", extra: ["--max-deliveries", "1"]))
-        let migrated = try await eventually { Table.count(fixture.databasePath, "schema_migrations") == 1 }
+        let migrated = try await eventually {
+            Table.count(fixture.databasePath, "schema_migrations") == Migration.all.count
+        }
         #expect(migrated, "\(worker.log)")
 
         // Another process, the sqlite3 shell, takes the write lock and keeps it for 30 s.

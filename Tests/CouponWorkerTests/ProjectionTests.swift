@@ -1,6 +1,7 @@
 import CouponCore
 import CouponStore
 import CouponWorker
+import Fixtures
 import Foundation
 import Redis
 import TestSupport

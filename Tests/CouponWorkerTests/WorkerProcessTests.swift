@@ -1,5 +1,6 @@
 import CouponCore
 import CouponWorker
+import Fixtures
 import Foundation
 import Redis
 import TestSupport

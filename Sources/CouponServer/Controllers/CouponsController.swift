@@ -21,7 +21,7 @@ struct CouponsController<Ledger: CouponLedger> {
     }
 
     @Sendable func show(_ request: Request, context: some RequestContext) async throws -> Response {
-        let id = try CouponID(parsing: context.parameters.get("id") ?? "")
+        let id = try PathParameters.couponId(context)
         guard let coupon = try await ledger.coupon(id) else { throw APIError.couponNotFound }
         return JSONResponse.make(status: .ok, CouponDTO(coupon))
     }

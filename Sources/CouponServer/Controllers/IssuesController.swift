@@ -20,7 +20,7 @@ struct IssuesController<Ledger: CouponLedger> {
     }
 
     @Sendable func issue(_ request: Request, context: some RequestContext) async throws -> Response {
-        let coupon = try CouponID(parsing: context.parameters.get("id") ?? "")
+        let coupon = try PathParameters.couponId(context)
         let user = try UserID(try await body.decode(IssueRequest.self, from: request).userId)
         let requestId = try requestID(request)
         switch try await ledger.admit(coupon: coupon, user: user, requestId: requestId) {
@@ -49,10 +49,8 @@ struct IssuesController<Ledger: CouponLedger> {
     }
 
     @Sendable func show(_ request: Request, context: some RequestContext) async throws -> Response {
-        let coupon = try CouponID(parsing: context.parameters.get("id") ?? "")
-        // The router hands path segments over still percent-encoded (`a%20b`, `me%40x.com`).
-        guard let user = try context.parameters.get("userId")?.removingPercentEncoding.map({ try UserID($0) })
-        else { throw APIError.invalid("userId in the path is not valid percent-encoding") }
+        let coupon = try PathParameters.couponId(context)
+        let user = try PathParameters.userId(context)
         if let projected = await projectedIssuance(coupon: coupon, user: user) {
             return JSONResponse.make(status: .ok, IssuanceDTO(projected, projected: true))
         }

@@ -1,3 +1,4 @@
+import CouponAudit
 import CouponCore
 import CouponLedger
 import Hummingbird
@@ -16,6 +17,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return ErrorMiddleware.response(error)
         } catch let error as ValidationError {
             return ErrorMiddleware.response(.invalid(error))
+        } catch let error as AuditError {
+            switch error {
+            case .couponNotFound: return ErrorMiddleware.response(.couponNotFound)
+            case .tooManyBuckets: return ErrorMiddleware.response(.invalid(error.description))
+            }
         } catch let error as LedgerError {
             return ErrorMiddleware.response(map(error))
         } catch let error as any HTTPResponseError {

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 enum JSONResponse {
@@ -8,6 +9,18 @@ enum JSONResponse {
             status: status,
             headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: writer.buffer)
+        )
+    }
+
+    /// The audit answers: larger, not on the hot path, encoded by Foundation with sorted keys (the
+    /// same encoder settings as `coupon audit --format json`).
+    static func encode(status: HTTPResponse.Status = .ok, _ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value)))
         )
     }
 }

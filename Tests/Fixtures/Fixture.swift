@@ -8,14 +8,15 @@ import Redis
 import TestSupport
 
 /// A deployment of its own for each test: a fresh redis-server, P = 2, a fresh SQLite file.
-struct Fixture {
-    let server: RedisServer
-    let client: RedisClient
-    let ledger: RedisCouponLedger
-    let partitioning: Partitioning
-    let databasePath: String
+/// Shared by the worker, audit and command-line tests.
+public struct Fixture: Sendable {
+    public let server: RedisServer
+    public let client: RedisClient
+    public let ledger: RedisCouponLedger
+    public let partitioning: Partitioning
+    public let databasePath: String
 
-    init() async throws {
+    public init() async throws {
         server = try RedisServer()
         client = RedisClient(configuration: server.configuration)
         partitioning = try Partitioning(count: 2)
@@ -24,18 +25,18 @@ struct Fixture {
         databasePath = Fixture.temporaryDatabase()
     }
 
-    static func temporaryDatabase() -> String {
+    public static func temporaryDatabase() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("coupon-worker-\(UUID()).sqlite").path
     }
 
-    var logger: Logger {
+    public var logger: Logger {
         var logger = Logger(label: "test-worker")
         logger.logLevel = .warning
         return logger
     }
 
     /// Arguments for a `coupon worker` process against this deployment.
-    func workerArguments(_ consumer: String, database: String? = nil, extra: [String] = []) -> [String] {
+    public func workerArguments(_ consumer: String, database: String? = nil, extra: [String] = []) -> [String] {
         [
             "worker", "--consumer", consumer, "--redis", server.url, "--partitions", String(partitioning.count),
             "--database", "sqlite:\(database ?? databasePath)",
@@ -44,7 +45,7 @@ struct Fixture {
 
     /// The flash-sale race straight against the ledger: `users` distinct users at once.
     @discardableResult
-    func race(quantity: Int64, users: Int, prefix: String = "user") async throws -> CouponID {
+    public func race(quantity: Int64, users: Int, prefix: String = "user") async throws -> CouponID {
         let coupon = try await ledger.define(
             try CouponDraft(name: "race", quantity: quantity, startsAt: nil, endsAt: nil))
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -60,7 +61,7 @@ struct Fixture {
 
     /// Delivers every entry of a partition to `consumer` (which then "dies" holding them), creating
     /// the group first; returns the entries delivered.
-    func deliver(partition p: Int, to consumer: String) async throws -> [RedisStreamEntry] {
+    public func deliver(partition p: Int, to consumer: String) async throws -> [RedisStreamEntry] {
         let key = Partitioning.eventsKey(p)
         _ = try await client.command("XGROUP", "CREATE", key, WorkerConfiguration.group, "0", "MKSTREAM")
         let reply = try await client.command(
@@ -70,7 +71,7 @@ struct Fixture {
 
     /// Appends a `CouponIssued` entry straight to the coupon's partition stream, bypassing the
     /// admission script (a poison entry); returns its id.
-    func appendRawIssued(coupon: CouponID, user: String, seq: String) async throws -> String {
+    public func appendRawIssued(coupon: CouponID, user: String, seq: String) async throws -> String {
         let p = partitioning.partition(of: coupon)
         return try await client.command(
             "XADD", Partitioning.eventsKey(p), "*", "type", "CouponIssued", "v", "1", "coupon", coupon.description,
@@ -79,14 +80,14 @@ struct Fixture {
     }
 
     /// Entries in the dead-letter streams of all partitions.
-    func deadLetters() async throws -> Int64 {
+    public func deadLetters() async throws -> Int64 {
         var total: Int64 = 0
         for p in partitioning.all { total += try await client.command("XLEN", Partitioning.deadKey(p)).int ?? 0 }
         return total
     }
 
     /// Every CouponIssued event in the log as "coupon|user|seq|eventId".
-    func issuedInLog() async throws -> Set<String> {
+    public func issuedInLog() async throws -> Set<String> {
         var result = Set<String>()
         for p in partitioning.all {
             let entries = try RedisStreamEntry.parseList(
@@ -103,12 +104,12 @@ struct Fixture {
         return result
     }
 
-    func issuedInTable(_ path: String? = nil) throws -> Set<String> {
+    public func issuedInTable(_ path: String? = nil) throws -> Set<String> {
         Set(try Table.rows(path ?? databasePath, "SELECT coupon_id, user_id, seq, event_id FROM coupon_issues"))
     }
 
     /// Entries delivered to some consumer and not yet acknowledged, over all partitions.
-    func pending() async throws -> Int64 {
+    public func pending() async throws -> Int64 {
         var total: Int64 = 0
         for p in partitioning.all {
             do {
@@ -122,14 +123,14 @@ struct Fixture {
     }
 
     /// Waits until nothing is pending and `coupon_issues` holds `issues` rows; true if it got there.
-    func caughtUp(issues: Int) async throws -> Bool {
+    public func caughtUp(issues: Int) async throws -> Bool {
         try await eventually {
             let pending = try await pending()
             return pending == 0 && Table.count(databasePath, "coupon_issues") == issues
         }
     }
 
-    func logLength() async throws -> Int64 {
+    public func logLength() async throws -> Int64 {
         var total: Int64 = 0
         for p in partitioning.all { total += try await client.command("XLEN", Partitioning.eventsKey(p)).int ?? 0 }
         return total
@@ -137,8 +138,8 @@ struct Fixture {
 }
 
 /// Reads a SQLite file the way a user would check it.
-enum Table {
-    static func rows(_ path: String, _ sql: String) throws -> [String] {
+public enum Table {
+    public static func rows(_ path: String, _ sql: String) throws -> [String] {
         let connection = try SQLiteConnection(path: path)
         var rows: [String] = []
         try connection.query(sql) { row in
@@ -148,13 +149,13 @@ enum Table {
         return rows
     }
 
-    static func count(_ path: String, _ table: String) -> Int {
+    public static func count(_ path: String, _ table: String) -> Int {
         (try? rows(path, "SELECT count(*) FROM \(table)").first.flatMap { Int($0) }) ?? -1
     }
 
     /// A checksum per table over every row in key order (FNV-1a 64 of the rows' text).
     /// `stable` leaves out the columns that record when a row was written, not what it says.
-    static func checksums(_ path: String, stable: Bool = false) throws -> [String: String] {
+    public static func checksums(_ path: String, stable: Bool = false) throws -> [String: String] {
         let queries = [
             "coupons": "SELECT * FROM coupons ORDER BY id",
             "coupon_issues": "SELECT * FROM coupon_issues ORDER BY coupon_id, user_id",
@@ -182,7 +183,7 @@ enum Table {
 }
 
 /// Runs an in-process worker until `body` returns.
-func withWorker<T>(
+public func withWorker<T>(
     _ fixture: Fixture, consumer: String = "in-process", database: String? = nil,
     configure: (inout WorkerConfiguration) -> Void = { _ in }, _ body: () async throws -> T
 ) async throws -> T {

@@ -1,0 +1,86 @@
+import CouponCore
+
+/// Audit queries over the archive, on the read connection. Log order comes from the numeric
+/// `(event_ms, event_seq)` columns (migration 0002), never from the text of the event id.
+extension SQLiteProjectionStore {
+    static let timelineQuery = """
+        SELECT partition_no, event_id, type, coupon_id, user_id, seq, occurred_at FROM coupon_events
+        WHERE coupon_id = ?1 AND (event_ms, event_seq) > (?2, ?3)
+        ORDER BY event_ms, event_seq LIMIT ?4
+        """
+    static let winnersQuery = """
+        SELECT seq, user_id, event_id, issued_at FROM coupon_issues
+        WHERE coupon_id = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4
+        """
+    static let userQuery = """
+        SELECT coupon_id, seq, event_id, issued_at FROM coupon_issues WHERE user_id = ?1 ORDER BY coupon_id
+        """
+    static let definitionQuery = """
+        SELECT name, total_quantity, issue_starts_at, issue_ends_at, defined_at FROM coupons WHERE id = ?1
+        """
+
+    public func timeline(coupon: CouponID, after: StreamID?, limit: Int) async throws -> [AuditEvent] {
+        try await reads.perform { connection in
+            var events: [AuditEvent] = []
+            let (ms, seq) = after.map { (Int64(bitPattern: $0.millis), Int64(bitPattern: $0.sequence)) } ?? (-1, -1)
+            try connection.query(
+                SQLiteProjectionStore.timelineQuery,
+                [.integer(coupon.value), .integer(ms), .integer(seq), .integer(Int64(limit))]
+            ) { row in
+                guard let id = row.text(1).flatMap({ StreamID($0) }) else {
+                    throw StoreError.corrupt(
+                        "coupon_events holds an event id that is not <ms>-<n>: \(row.text(1) ?? "NULL")")
+                }
+                events.append(
+                    AuditEvent(
+                        partition: Int(row.int64(0)), id: id, type: row.text(2) ?? "",
+                        coupon: try CouponID(row.int64(3)),
+                        user: row.isNull(4) ? nil : row.text(4), seq: row.isNull(5) ? nil : row.int64(5),
+                        at: row.int64(6)))
+            }
+            return events
+        }
+    }
+
+    public func winners(coupon: CouponID, fromSeq: Int64, toSeq: Int64?, limit: Int?) async throws -> [Issuance] {
+        try await reads.perform { connection in
+            var winners: [Issuance] = []
+            try connection.query(
+                SQLiteProjectionStore.winnersQuery,
+                [.integer(coupon.value), .integer(fromSeq), .integer(toSeq ?? .max), .integer(Int64(limit ?? -1))]
+            ) { row in
+                winners.append(
+                    Issuance(
+                        couponId: coupon, userId: try UserID(row.text(1) ?? ""), seq: row.int64(0),
+                        eventId: row.text(2) ?? "", issuedAt: row.int64(3)))
+            }
+            return winners
+        }
+    }
+
+    public func issuances(user: UserID) async throws -> [Issuance] {
+        try await reads.perform { connection in
+            var held: [Issuance] = []
+            try connection.query(SQLiteProjectionStore.userQuery, [.text(user.value)]) { row in
+                held.append(
+                    Issuance(
+                        couponId: try CouponID(row.int64(0)), userId: user, seq: row.int64(1),
+                        eventId: row.text(2) ?? "",
+                        issuedAt: row.int64(3)))
+            }
+            return held
+        }
+    }
+
+    public func definition(coupon: CouponID) async throws -> CouponEvent.Defined? {
+        try await reads.perform { connection in
+            var found: CouponEvent.Defined?
+            try connection.query(SQLiteProjectionStore.definitionQuery, [.integer(coupon.value)]) { row in
+                found = CouponEvent.Defined(
+                    coupon: coupon, name: row.text(0) ?? "", total: row.int64(1), startsAt: row.int64(2),
+                    endsAt: row.int64(3), at: row.int64(4))
+            }
+            return found
+        }
+    }
+}
