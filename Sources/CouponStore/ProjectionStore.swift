@@ -11,6 +11,8 @@ public protocol ProjectionStore: AuditSource {
     func apply(_ events: [LoggedEvent], partition: Int) async throws -> ProjectionResult
     /// Whether the archive already holds this entry of this partition (it is then fully applied).
     func contains(partition: Int, eventId: StreamID) async throws -> Bool
+    /// Every coupon the projection holds a definition of, by id.
+    func projectedCoupons() async throws -> [CouponID]
     /// The projected issuance, or nil when the projection does not hold it (yet).
     func issuance(coupon: CouponID, user: UserID) async throws -> Issuance?
 }

@@ -72,6 +72,16 @@ extension SQLiteProjectionStore {
         }
     }
 
+    public func projectedCoupons() async throws -> [CouponID] {
+        try await reads.perform { connection in
+            var coupons: [CouponID] = []
+            try connection.query("SELECT id FROM coupons ORDER BY id") { row in
+                coupons.append(try CouponID(row.int64(0)))
+            }
+            return coupons
+        }
+    }
+
     public func definition(coupon: CouponID) async throws -> CouponEvent.Defined? {
         try await reads.perform { connection in
             var found: CouponEvent.Defined?

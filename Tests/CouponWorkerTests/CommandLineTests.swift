@@ -1,4 +1,5 @@
 import CouponCore
+import CouponStore
 import Fixtures
 import Foundation
 import Redis
@@ -187,5 +188,39 @@ import Testing
         #expect(missing.status == 1)
         #expect(missing.output.contains("no coupon 987654321"))
         #expect(try await run(["audit", "winners", "--coupon", id, "--format", "xml"] + options).status != 0)
+    }
+
+    /// `coupon audit verify` exits 0 clean, 1 on a mismatch (named in a sentence), 2 when it
+    /// cannot check.
+    @Test func auditVerifyExitsZeroOneOrTwo() async throws {
+        let fixture = try await Fixture()
+        let coupon = try await withWorker(fixture) {
+            let coupon = try await fixture.race(quantity: 20, users: 25, prefix: "verify")
+            #expect(try await fixture.caughtUp(issues: 20))
+            return coupon
+        }
+        let options = [
+            "--redis", fixture.server.url, "--partitions", "2", "--database", "sqlite:\(fixture.databasePath)",
+        ]
+        let clean = try await run(["audit", "verify"] + options)
+        #expect(clean.status == 0, "\(clean.output)")
+        #expect(clean.output.contains("clean"))
+        #expect(clean.output.contains("coupon \(coupon): log 20, Redis 20, archive 20, coupon_issues 20"))
+
+        try SQLiteConnection(path: fixture.databasePath).execute("DELETE FROM coupon_issues WHERE seq = 3")
+        let damaged = try await run(["audit", "verify", "--coupon", coupon.description] + options)
+        #expect(damaged.status == 1)
+        #expect(damaged.output.contains("coupon \(coupon): seq 3 (user"), "\(damaged.output)")
+        #expect(damaged.output.contains("is in the log and Redis but missing from coupon_issues"))
+        let json = try await run(["audit", "verify", "--format", "json"] + options)
+        #expect(json.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(report["clean"] as? Bool == false)
+        #expect((report["mismatches"] as? [String])?.count == 1)
+
+        fixture.server.stop()
+        let down = try await run(["audit", "verify"] + options)
+        #expect(down.status == 2)
+        #expect(down.output.contains("could not check"))
     }
 }

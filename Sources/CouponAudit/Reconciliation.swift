@@ -1,0 +1,147 @@
+import CouponCore
+import CouponStore
+import Redis
+
+/// `coupon audit verify`: compares the four places an issuance lives — Redis's issued hash, the
+/// log, the archive (`coupon_events`) and `coupon_issues` — against a snapshot boundary taken
+/// first (each stream's last id), so events that arrive during the check are not mismatches.
+/// An event the projection has not reached yet (pending, or not delivered) is lag, not a mismatch.
+/// Works one partition at a time, so memory grows with the largest partition, not the log.
+public struct Reconciliation: Sendable {
+    public let client: RedisClient
+    public let store: any ProjectionStore
+    public let partitioning: Partitioning
+
+    public init(client: RedisClient, store: any ProjectionStore, partitioning: Partitioning) {
+        self.client = client
+        self.store = store
+        self.partitioning = partitioning
+    }
+
+    /// Checks every coupon, or only `coupon`.
+    public func run(coupon only: CouponID? = nil) async throws -> ReconciliationReport {
+        let partitions = only.map { [partitioning.partition(of: $0)] } ?? Array(partitioning.all)
+        // The boundary first, before anything is read.
+        var boundaries: [Int: StreamID] = [:]
+        for p in partitions {
+            let last = try RedisStreamEntry.parseList(
+                try await client.send(RedisCommand("XREVRANGE", Partitioning.eventsKey(p), "+", "-", "COUNT", "1")))
+            boundaries[p] = last.first.flatMap { StreamID($0.id) } ?? .zero
+        }
+        let projected = try await store.projectedCoupons()
+        var report = ReconciliationReport()
+        for p in partitions {
+            let boundary = boundaries[p] ?? .zero
+            let state = try await projectionState(p)
+            report.partitions.append(
+                .init(
+                    partition: p, boundary: boundary.description, pending: state.pending.count,
+                    deadLetters: state.dead.count))
+            let log = try await logUpTo(boundary, partition: p, only: only)
+            var coupons = Set(log.keys)
+            coupons.formUnion(projected.filter { partitioning.partition(of: $0) == p && (only == nil || $0 == only) })
+            if let only { coupons.insert(only) }
+            for coupon in coupons.sorted() {
+                var check = CouponCheck(
+                    coupon: coupon, boundary: boundary, log: log[coupon] ?? CouponLog(), state: state)
+                try await check.compare(redis: redisIssued(coupon, partition: p), store: store)
+                report.coupons.append(check.counts)
+                report.mismatches += check.mismatches
+                report.lagging += check.counts.lagging
+            }
+        }
+        return report
+    }
+
+    /// What the consumer group has and has not acknowledged, and what it dead-lettered.
+    struct ProjectionState {
+        var lastDelivered = StreamID.zero
+        var pending: Set<StreamID> = []
+        var dead: Set<StreamID> = []
+
+        /// Not projected yet, and not through any fault: still pending, or never delivered.
+        func isInFlight(_ id: StreamID) -> Bool { id > lastDelivered || pending.contains(id) }
+    }
+
+    private func projectionState(_ p: Int) async throws -> ProjectionState {
+        let key = Partitioning.eventsKey(p)
+        var state = ProjectionState()
+        let groups = (try? await client.send(RedisCommand("XINFO", "GROUPS", key)))?.array ?? []
+        for group in groups {
+            let fields = group.array ?? []
+            var info: [String: RedisReply] = [:]
+            for index in stride(from: 0, to: fields.count - 1, by: 2) {
+                info[fields[index].string ?? ""] = fields[index + 1]
+            }
+            guard info["name"]?.string == "projector" else { continue }
+            state.lastDelivered = info["last-delivered-id"]?.string.flatMap { StreamID($0) } ?? .zero
+            var cursor = "-"
+            while true {
+                let rows = try RedisPendingEntry.parseList(
+                    try await client.send(RedisCommand("XPENDING", key, "projector", cursor, "+", "10000")))
+                state.pending.formUnion(rows.compactMap { StreamID($0.id) })
+                guard rows.count == 10_000, let last = rows.last else { break }
+                cursor = "(" + last.id
+            }
+        }
+        let dead = try RedisStreamEntry.parseList(
+            try await client.send(RedisCommand("XRANGE", Partitioning.deadKey(p), "-", "+")))
+        state.dead = Set(
+            dead.compactMap { entry in entry.fields.first { $0.0 == "sourceId" }.flatMap { StreamID($0.1) } })
+        return state
+    }
+
+    /// The partition's log up to the boundary, by coupon.
+    private func logUpTo(_ boundary: StreamID, partition p: Int, only: CouponID?) async throws -> [CouponID: CouponLog]
+    {
+        var log: [CouponID: CouponLog] = [:]
+        try await LogAuditSource(client: client, partitioning: partitioning).scan(p, after: nil) { logged in
+            guard logged.id <= boundary else { return false }
+            guard only == nil || logged.event.coupon == only else { return true }
+            switch logged.event {
+            case .defined(let defined):
+                log[defined.coupon, default: CouponLog()].definedId = logged.id
+                log[defined.coupon, default: CouponLog()].quantity = defined.total
+            case .issued(let issued):
+                log[issued.coupon, default: CouponLog()].issued.append(
+                    Record(seq: issued.seq, user: issued.user.value, eventId: logged.id, at: issued.at))
+            }
+            return true
+        }
+        return log
+    }
+
+    private func redisIssued(_ coupon: CouponID, partition p: Int) async throws -> [Record] {
+        let reply = try await client.send(RedisCommand("HGETALL", Partitioning.issuedKey(p, coupon)))
+        let flat = reply.array ?? []
+        var records: [Record] = []
+        for index in stride(from: 0, to: flat.count - 1, by: 2) {
+            let user = flat[index].string ?? ""
+            let parts = (flat[index + 1].string ?? "").split(separator: " ")
+            guard parts.count == 3, let seq = Int64(parts[0]), let id = StreamID(parts[1]), let at = Int64(parts[2])
+            else {
+                records.append(Record(seq: -1, user: user, eventId: .zero, at: 0))
+                continue
+            }
+            records.append(Record(seq: seq, user: user, eventId: id, at: at))
+        }
+        return records
+    }
+}
+
+/// One issuance as any of the four places holds it.
+struct Record: Equatable {
+    let seq: Int64
+    let user: String
+    let eventId: StreamID
+    let at: Int64
+
+    var described: String { "seq \(seq) (user \(user), event \(eventId))" }
+}
+
+/// A coupon's part of the log, up to the boundary.
+struct CouponLog {
+    var definedId: StreamID?
+    var quantity: Int64?
+    var issued: [Record] = []
+}
