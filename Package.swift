@@ -73,6 +73,15 @@ let package = Package(
             dependencies: ["CouponCore", "CouponStore", "Redis"]
         ),
 
+        // Redis rebuilt from the archive after it lost its data.
+        .target(
+            name: "CouponRecovery",
+            dependencies: [
+                "CouponCore", "CouponStore", "Redis",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // HTTP: buildApplication, controllers, error -> HTTP mapping.
         .target(
             name: "CouponServer",
@@ -87,7 +96,8 @@ let package = Package(
         .executableTarget(
             name: "coupon",
             dependencies: [
-                "CouponAudit", "CouponCore", "CouponLedger", "CouponServer", "CouponStore", "CouponWorker", "Redis",
+                "CouponAudit", "CouponCore", "CouponRecovery", "CouponLedger", "CouponServer", "CouponStore",
+                "CouponWorker", "Redis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

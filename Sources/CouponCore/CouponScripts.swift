@@ -125,4 +125,21 @@ public enum CouponScripts {
         end
         return removed
         """
+
+    /// Recovery of a stream. KEYS: events stream. ARGV, per entry: its id, its field count k, then
+    /// k names and values. Appends the entries with their original ids (so they must come in log
+    /// order, after whatever the stream holds); answers how many it appended.
+    public static let restoreEntries = """
+        #!lua
+        local i, added = 1, 0
+        while i <= #ARGV do
+          local k = tonumber(ARGV[i + 1])
+          local fields = {}
+          for j = 1, k * 2 do fields[j] = ARGV[i + 1 + j] end
+          redis.call('XADD', KEYS[1], ARGV[i], unpack(fields))
+          i = i + 2 + k * 2
+          added = added + 1
+        end
+        return added
+        """
 }

@@ -9,6 +9,7 @@ public struct Migration: Sendable, Equatable {
     public static let all: [Migration] = [
         Migration(version: 1, name: "0001_initial.sql", sql: PackageResources._001_initial_sql),
         Migration(version: 2, name: "0002_audit.sql", sql: PackageResources._002_audit_sql),
+        Migration(version: 3, name: "0003_deployment.sql", sql: PackageResources._003_deployment_sql),
     ]
 
     init(version: Int64, name: String, sql bytes: [UInt8]) {

@@ -11,6 +11,15 @@ public protocol ProjectionStore: AuditSource {
     func apply(_ events: [LoggedEvent], partition: Int) async throws -> ProjectionResult
     /// Whether the archive already holds this entry of this partition (it is then fully applied).
     func contains(partition: Int, eventId: StreamID) async throws -> Bool
+    /// Records the deployment this database belongs to, unless one is recorded already; returns
+    /// the recorded one (which differs from `identity` when the database belongs to another).
+    func recordDeployment(_ identity: DeploymentIdentity) async throws -> DeploymentIdentity
+    /// The recorded deployment, or nil when nothing has been projected into this database yet.
+    func recordedDeployment() async throws -> DeploymentIdentity?
+    /// How many events the archive holds.
+    func archivedEventCount() async throws -> Int
+    /// One partition as the archive holds it, for `coupon recover`.
+    func recoverySnapshot(partition: Int, of partitioning: Partitioning) async throws -> RecoverySnapshot
     /// Every coupon the projection holds a definition of, by id.
     func projectedCoupons() async throws -> [CouponID]
     /// The projected issuance, or nil when the projection does not hold it (yet).

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Opens the projection a database URL names.
 public enum ProjectionStores {
     public static func open(_ url: DatabaseURL) async throws -> any ProjectionStore {
@@ -7,5 +9,14 @@ public enum ProjectionStores {
         case .mysql:
             throw StoreError.unsupported("MySQL/MariaDB projection is not built yet: use sqlite:PATH")
         }
+    }
+
+    /// The store, or nil when the database does not exist yet (a SQLite file not created): for
+    /// checks that must not create one.
+    public static func openExisting(_ url: DatabaseURL) async throws -> (any ProjectionStore)? {
+        if case .sqlite(let path) = url, !FileManager.default.fileExists(atPath: path) { return nil }
+        let store = try await open(url)
+        _ = try await store.migrate()
+        return store
     }
 }

@@ -21,6 +21,8 @@ final class PartitionConsumer: Sendable {
     let logger: Logger
     let key: String
     let policy: PendingEntryPolicy
+    /// Called when the consumer group vanished (Redis lost its data), before it is created again.
+    let groupLost: @Sendable () async throws -> Void
     /// Why each entry this worker could not project failed last: the retry pass decides by it.
     private let failures = Mutex<[String: ProjectionFailure]>([:])
 
@@ -34,8 +36,9 @@ final class PartitionConsumer: Sendable {
 
     init(
         partition: Int, configuration: WorkerConfiguration, redis: RedisConfiguration, store: any ProjectionStore,
-        lag: LagRecorder, logger: Logger
+        lag: LagRecorder, logger: Logger, groupLost: @escaping @Sendable () async throws -> Void = {}
     ) {
+        self.groupLost = groupLost
         self.partition = partition
         self.configuration = configuration
         var redis = redis
@@ -64,6 +67,8 @@ final class PartitionConsumer: Sendable {
                     backoff.succeeded()
                 }
             } catch let error as RedisError where error.serverKind == .noGroup {
+                try? await groupLost()
+                if isShuttingDown() { break }
                 try? await ensureGroup()
             } catch {
                 // Redis or the database is away: back off, and say so once rather than on every attempt.

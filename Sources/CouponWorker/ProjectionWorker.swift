@@ -4,6 +4,7 @@ import CouponStore
 import Logging
 import Redis
 import ServiceLifecycle
+import Synchronization
 
 /// A projection worker: a consumer in group `projector` on every partition stream. Any number of
 /// them, in any number of processes, share the work. On graceful shutdown (SIGTERM) each
@@ -36,19 +37,35 @@ public final class ProjectionWorker: Service {
             try await RedisDeployment(client: client).waitUntilVerified(
                 configuration.partitioning, logger: logger, stop: stop)
         else { return }
+        let deployment = DeploymentGuard(client: client, store: store, partitioning: configuration.partitioning)
+        try await deployment.check()
+        // A consumer that finds the database belongs to another deployment stops them all.
+        let mismatch = Mutex<DeploymentMismatch?>(nil)
+        let halt: @Sendable () -> Bool = { stop() || mismatch.withLock { $0 != nil } }
         let consumers = configuration.partitioning.all.map {
             PartitionConsumer(
-                partition: $0, configuration: configuration, redis: redis, store: store, lag: lag, logger: logger)
+                partition: $0, configuration: configuration, redis: redis, store: store, lag: lag, logger: logger,
+                groupLost: {
+                    do {
+                        try await deployment.check()
+                    } catch let error as DeploymentMismatch {
+                        mismatch.withLock { $0 = error }
+                    }
+                })
         }
         logger.info("projection worker started on \(consumers.count) partition(s)")
         await withTaskGroup(of: Void.self) { group in
             for consumer in consumers {
                 group.addTask {
                     try? await consumer.ensureGroup()
-                    await consumer.run(isShuttingDown: stop)
+                    await consumer.run(isShuttingDown: halt)
                 }
             }
         }
         logger.info("projection worker stopped", metadata: ["lag": "\(lag.summary)"])
+        if let error = mismatch.withLock({ $0 }) {
+            logger.error("ALARM: projection stopped", metadata: ["error": "\(error)"])
+            throw error
+        }
     }
 }

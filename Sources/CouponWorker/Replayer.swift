@@ -48,6 +48,7 @@ public struct Replayer: Sendable {
 
     /// Replays every partition; `report` is called after each batch with the totals so far.
     public func run(report: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
+        try await DeploymentGuard(client: client, store: store, partitioning: partitioning).check()
         var initial = Progress()
         for p in partitioning.all {
             initial.total += Int(try await client.send(.xlen(Partitioning.eventsKey(p))).int ?? 0)

@@ -119,3 +119,19 @@ import Testing
         #expect(none.buckets.isEmpty && none.soldOutAt == nil)
     }
 }
+
+@Suite struct PayloadRoundTripTests {
+    /// `coupon recover` rebuilds stream entries from archived payloads: the fields must come back
+    /// in their order with their exact values, escapes and all.
+    @Test func payloadJSONParsesBackToTheSameFieldsInOrder() throws {
+        let fields = [
+            LoggedEvent.Field("type", "CouponDefined"), LoggedEvent.Field("v", "1"), LoggedEvent.Field("coupon", "5"),
+            LoggedEvent.Field("name", "Nego \"King\" \\ 500\n\tü 😀 \u{1}"), LoggedEvent.Field("total", "500"),
+            LoggedEvent.Field("startsAt", "1"), LoggedEvent.Field("endsAt", "2"), LoggedEvent.Field("at", "1"),
+        ]
+        let logged = try LoggedEvent(partition: 1, id: StreamID(millis: 5, sequence: 0), fields: fields)
+        let members = try #require(FlatJSON.members(logged.payloadJSON))
+        #expect(members.map { LoggedEvent.Field($0.name, $0.value) } == fields)
+        #expect(FlatJSON.members(#"{"a":"1","a":"2"}"#) == nil, "duplicate names are refused")
+    }
+}

@@ -1,3 +1,4 @@
+import CouponCore
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 /// answer is JSONDecoder's; everything else it leaves to JSONDecoder.
 @Suite struct JSONFastPathTests {
     func fast(_ text: [UInt8]) -> [String: String]? {
-        text.withUnsafeBytes { FlatJSONObject.parse($0) }
+        text.withUnsafeBytes { FlatJSON.object($0) }
     }
 
     func foundation(_ text: [UInt8]) -> [String: String]? {

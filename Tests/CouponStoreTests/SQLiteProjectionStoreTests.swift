@@ -62,7 +62,10 @@ import Testing
         #expect(try await store.migrate() == Migration.all.map(\.version))
         #expect(try await store.migrate() == [])
         let tables = try rows(store, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        #expect(tables == ["coupon_events", "coupon_issues", "coupons", "projection_progress", "schema_migrations"])
+        #expect(
+            tables == [
+                "coupon_events", "coupon_issues", "coupons", "deployment", "projection_progress", "schema_migrations",
+            ])
         #expect(try rows(store, "PRAGMA journal_mode") == ["wal"])
     }
 

@@ -1,3 +1,4 @@
+import CouponCore
 import Foundation
 import Hummingbird
 
@@ -15,7 +16,7 @@ struct JSONBody: Sendable {
         var request = request
         let buffer = try await request.collectBody(upTo: maxSize)
         if let flat = T.self as? any FlatJSONDecodable.Type,
-            let strings = buffer.withUnsafeReadableBytes(FlatJSONObject.parse),
+            let strings = buffer.withUnsafeReadableBytes(FlatJSON.object),
             let value = flat.init(strings: strings) as? T
         {
             return value

@@ -1,13 +1,25 @@
-/// A fast path for the request bodies the hot route gets: one JSON object whose values are all
-/// strings, e.g. `{"userId": "u-42"}`. It parses exactly that grammar (RFC 8259 whitespace and
-/// string escapes, surrogate pairs) and returns nil for anything else — numbers, nesting, bad
-/// escapes, invalid UTF-8, duplicate keys, trailing bytes — so the caller falls back to JSONDecoder, which then
-/// accepts or rejects the body with its own messages. Profiling showed JSONDecoder's Data and
-/// container machinery at ~5% of the issue route's CPU for a 20-byte body.
-enum FlatJSONObject {
-    static func parse(_ bytes: UnsafeRawBufferPointer) -> [String: String]? {
+/// One JSON object whose values are all strings, e.g. `{"userId": "u-42"}`: the issue route's
+/// request bodies, and the archive's event payloads. It parses exactly that grammar (RFC 8259
+/// whitespace and string escapes, surrogate pairs) and returns nil for anything else — numbers,
+/// nesting, bad escapes, invalid UTF-8, duplicate keys, trailing bytes. On the issue route the
+/// caller then falls back to JSONDecoder (profiling showed its machinery at ~5% of the route's
+/// CPU for a 20-byte body); `coupon recover` needs the members in their written order.
+public enum FlatJSON {
+    /// The members in the order written.
+    public static func members(_ bytes: UnsafeRawBufferPointer) -> [(name: String, value: String)]? {
         var parser = Parser(bytes: bytes)
         return parser.object()
+    }
+
+    public static func members(_ text: String) -> [(name: String, value: String)]? {
+        var text = text
+        return text.withUTF8 { members(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The members by name.
+    public static func object(_ bytes: UnsafeRawBufferPointer) -> [String: String]? {
+        guard let members = members(bytes) else { return nil }
+        return Dictionary(members.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     private struct Parser {
@@ -16,10 +28,10 @@ enum FlatJSONObject {
 
         init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-        mutating func object() -> [String: String]? {
+        mutating func object() -> [(name: String, value: String)]? {
             skipWhitespace()
             guard take(UInt8(ascii: "{")) else { return nil }
-            var result: [String: String] = [:]
+            var result: [(name: String, value: String)] = []
             skipWhitespace()
             if take(UInt8(ascii: "}")) { return finish(result) }
             while true {
@@ -31,7 +43,9 @@ enum FlatJSONObject {
                 guard let value = string() else { return nil }
                 // Duplicate keys: RFC 8259 leaves the meaning open (JSONDecoder keeps the first);
                 // not this path's business.
-                guard result.updateValue(value, forKey: key) == nil else { return nil }
+                // A linear scan: these objects have a handful of members.
+                guard !result.contains(where: { $0.name == key }) else { return nil }
+                result.append((key, value))
                 skipWhitespace()
                 if take(UInt8(ascii: ",")) { continue }
                 guard take(UInt8(ascii: "}")) else { return nil }
@@ -39,7 +53,7 @@ enum FlatJSONObject {
             }
         }
 
-        private mutating func finish(_ result: [String: String]) -> [String: String]? {
+        private mutating func finish(_ result: [(name: String, value: String)]) -> [(name: String, value: String)]? {
             skipWhitespace()
             return index == bytes.count ? result : nil
         }
