@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C shims: module maps only, no logic.
@@ -49,6 +51,16 @@ let package = Package(
             ]
         ),
 
+        // The service's Prometheus metrics: issue outcomes and latency, Redis round trips,
+        // projection throughput and lag, the log's length, pending and dead letters.
+        .target(
+            name: "CouponMetrics",
+            dependencies: [
+                "CouponCore", "Redis",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
         // The SQL projection: SQLite wrapper, migrator (Migrations/ is embedded), batch projector.
         .target(
             name: "CouponStore",
@@ -60,7 +72,7 @@ let package = Package(
         .target(
             name: "CouponWorker",
             dependencies: [
-                "CouponCore", "CouponLedger", "CouponStore", "Redis",
+                "CouponCore", "CouponLedger", "CouponMetrics", "CouponStore", "Redis",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,7 +98,7 @@ let package = Package(
         .target(
             name: "CouponServer",
             dependencies: [
-                "CouponAudit", "CouponCore", "CouponLedger", "CouponStore", "CouponWorker", "Redis",
+                "CouponAudit", "CouponCore", "CouponMetrics", "CouponLedger", "CouponStore", "CouponWorker", "Redis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,7 +108,10 @@ let package = Package(
         .executableTarget(
             name: "coupon",
             dependencies: [
-                "CouponAudit", "CouponCore", "CouponRecovery", "CouponLedger", "CouponServer", "CouponStore",
+                "CouponAudit", "CouponCore", "CouponMetrics", "CouponRecovery",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"), "CouponLedger", "CouponServer",
+                "CouponStore",
                 "CouponWorker", "Redis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import CouponCore
+import CouponMetrics
 import CouponStore
 import CouponWorker
 import Redis
@@ -19,6 +20,8 @@ public struct AppConfiguration: Sendable {
     public var workers: Int
     /// How in-process workers consume; their consumer names get `-1`, `-2`, … appended.
     public var worker: WorkerConfiguration
+    /// Where this process's metrics go (`GET /metrics`); nil: a registry of the application's own.
+    public var metrics: ServiceMetrics?
 
     public init(
         host: String = "127.0.0.1",

@@ -1,6 +1,7 @@
 import CouponAudit
 import CouponCore
 import CouponLedger
+import CouponMetrics
 import CouponStore
 import CouponWorker
 import Foundation
@@ -14,7 +15,8 @@ public func buildApplication(
     _ configuration: AppConfiguration,
     logger: Logger = Logger(label: "coupon")
 ) async throws -> some ApplicationProtocol {
-    let redis = RedisClient(configuration: configuration.redis, logger: logger)
+    let metrics = configuration.metrics ?? ServiceMetrics(partitioning: configuration.partitioning)
+    let redis = RedisClient(configuration: configuration.redis, logger: logger, metrics: metrics.redis)
     // A process configured with another partition count than the deployment's refuses to start.
     do {
         try await RedisDeployment(client: redis).verify(configuration.partitioning)
@@ -33,10 +35,13 @@ public func buildApplication(
         workers = (0..<configuration.workers).map { index in
             var worker = configuration.worker
             worker.consumer += "-\(index + 1)"
-            return ProjectionWorker(configuration: worker, redis: configuration.redis, store: opened, logger: logger)
+            return ProjectionWorker(
+                configuration: worker, redis: configuration.redis, store: opened, logger: logger,
+                metrics: metrics.projection)
         }
     }
-    let router = buildRouter(configuration, ledger: ledger, projection: store, logger: logger)
+    let router = buildRouter(configuration, ledger: ledger, projection: store, logger: logger, metrics: metrics)
+    MetricsController(metrics: metrics, redis: redis, projection: store).addRoutes(to: router)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
@@ -60,16 +65,22 @@ public func buildRouter(
     _ configuration: AppConfiguration,
     ledger: some CouponLedger,
     projection: (any ProjectionStore)? = nil,
-    logger: Logger
+    logger: Logger,
+    metrics: ServiceMetrics? = nil
 ) -> Router<BasicRequestContext> {
     let router = Router()
+    // HTTP metrics (swift-metrics: into this registry when the executable bootstrapped it so).
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorMiddleware(logger: logger))
     let body = JSONBody(maxSize: configuration.maxBodySize)
     HealthController(ledger: ledger).addRoutes(to: router)
     CouponsController(ledger: ledger, body: body, adminToken: configuration.adminToken)
         .addRoutes(to: router.group("v1/coupons"))
-    IssuesController(ledger: ledger, projection: projection, body: body, logger: logger)
-        .addRoutes(to: router.group("v1/coupons/:id/issues"))
+    IssuesController(
+        ledger: ledger, projection: projection, body: body, logger: logger,
+        metrics: (metrics ?? ServiceMetrics(partitioning: configuration.partitioning)).issues
+    )
+    .addRoutes(to: router.group("v1/coupons/:id/issues"))
     AuditController(queries: projection.map { AuditQueries(source: $0) })
         .addRoutes(coupons: router.group("v1/coupons"), users: router.group("v1/users"))
     return router

@@ -20,6 +20,8 @@ public protocol ProjectionStore: AuditSource {
     func archivedEventCount() async throws -> Int
     /// One partition as the archive holds it, for `coupon recover`.
     func recoverySnapshot(partition: Int, of partitioning: Partitioning) async throws -> RecoverySnapshot
+    /// Coupons whose issuance window overlaps [from, to) (epoch ms), newest first, at most `limit`.
+    func coupons(activeFrom from: Int64, to: Int64, limit: Int) async throws -> [CouponEvent.Defined]
     /// Every coupon the projection holds a definition of, by id.
     func projectedCoupons() async throws -> [CouponID]
     /// The projected issuance, or nil when the projection does not hold it (yet).

@@ -72,6 +72,24 @@ extension SQLiteProjectionStore {
         }
     }
 
+    public func coupons(activeFrom from: Int64, to: Int64, limit: Int) async throws -> [CouponEvent.Defined] {
+        try await reads.perform { connection in
+            var found: [CouponEvent.Defined] = []
+            try connection.query(
+                """
+                SELECT id, name, total_quantity, issue_starts_at, issue_ends_at, defined_at FROM coupons
+                WHERE issue_ends_at > ?1 AND issue_starts_at < ?2 ORDER BY id DESC LIMIT ?3
+                """, [.integer(from), .integer(to), .integer(Int64(limit))]
+            ) { row in
+                found.append(
+                    CouponEvent.Defined(
+                        coupon: try CouponID(row.int64(0)), name: row.text(1) ?? "", total: row.int64(2),
+                        startsAt: row.int64(3), endsAt: row.int64(4), at: row.int64(5)))
+            }
+            return found
+        }
+    }
+
     public func projectedCoupons() async throws -> [CouponID] {
         try await reads.perform { connection in
             var coupons: [CouponID] = []

@@ -1,4 +1,5 @@
 import CouponCore
+import CouponMetrics
 import CouponStore
 import Foundation
 import Logging
@@ -21,6 +22,7 @@ final class PartitionConsumer: Sendable {
     let logger: Logger
     let key: String
     let policy: PendingEntryPolicy
+    let metrics: ProjectionMetrics?
     /// Called when the consumer group vanished (Redis lost its data), before it is created again.
     let groupLost: @Sendable () async throws -> Void
     /// Why each entry this worker could not project failed last: the retry pass decides by it.
@@ -36,8 +38,10 @@ final class PartitionConsumer: Sendable {
 
     init(
         partition: Int, configuration: WorkerConfiguration, redis: RedisConfiguration, store: any ProjectionStore,
-        lag: LagRecorder, logger: Logger, groupLost: @escaping @Sendable () async throws -> Void = {}
+        lag: LagRecorder, logger: Logger, metrics: ProjectionMetrics? = nil,
+        groupLost: @escaping @Sendable () async throws -> Void = {}
     ) {
+        self.metrics = metrics
         self.groupLost = groupLost
         self.partition = partition
         self.configuration = configuration
@@ -230,11 +234,12 @@ final class PartitionConsumer: Sendable {
         }
         let committed = try await commit(events, isShuttingDown: isShuttingDown)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        lag.record(
-            committed.compactMap { event in
-                if case .issued(let issued) = event.event { return now - issued.at }
-                return nil
-            })
+        let lags = committed.compactMap { event -> Int64? in
+            if case .issued(let issued) = event.event { return now - issued.at }
+            return nil
+        }
+        lag.record(lags)
+        metrics?.committed(partition: partition, events: committed.count, lagMilliseconds: lags)
         acknowledge += committed.map(\.id.description)
         forget(committed.map(\.id.description))
         FaultPoint.afterCommit.hit()

@@ -1,5 +1,6 @@
 import CouponCore
 import CouponLedger
+import CouponMetrics
 import CouponStore
 import Logging
 import Redis
@@ -15,10 +16,13 @@ public final class ProjectionWorker: Service {
     private let redis: RedisConfiguration
     private let store: any ProjectionStore
     private let logger: Logger
+    private let metrics: ProjectionMetrics?
 
     public init(
-        configuration: WorkerConfiguration, redis: RedisConfiguration, store: any ProjectionStore, logger: Logger
+        configuration: WorkerConfiguration, redis: RedisConfiguration, store: any ProjectionStore, logger: Logger,
+        metrics: ProjectionMetrics? = nil
     ) {
+        self.metrics = metrics
         self.configuration = configuration
         self.redis = redis
         self.store = store
@@ -45,6 +49,7 @@ public final class ProjectionWorker: Service {
         let consumers = configuration.partitioning.all.map {
             PartitionConsumer(
                 partition: $0, configuration: configuration, redis: redis, store: store, lag: lag, logger: logger,
+                metrics: metrics,
                 groupLost: {
                     do {
                         try await deployment.check()

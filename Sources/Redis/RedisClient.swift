@@ -13,11 +13,14 @@ public final class RedisClient: Sendable, Service {
 
     private let logger: Logger
 
-    public init(configuration: RedisConfiguration, logger: Logger = Logger(label: "redis")) {
+    public init(
+        configuration: RedisConfiguration, logger: Logger = Logger(label: "redis"),
+        metrics: (any RedisMetricsRecorder)? = nil
+    ) {
         self.configuration = configuration
         self.logger = logger
         self.connections = (0..<max(1, configuration.poolSize)).map {
-            RedisConnection(configuration: configuration, name: "redis-\($0)", logger: logger)
+            RedisConnection(configuration: configuration, name: "redis-\($0)", logger: logger, metrics: metrics)
         }
     }
 

@@ -19,6 +19,7 @@ public final class RedisConnection: @unchecked Sendable {
 
     private let configuration: RedisConfiguration
     private let logger: Logger
+    private let metrics: (any RedisMetricsRecorder)?
     private let condition = NSCondition()
     private var queue: [Pending] = []
     private var closed = false
@@ -33,9 +34,12 @@ public final class RedisConnection: @unchecked Sendable {
     private var retryConnectAt: ContinuousClock.Instant?
     private var lastConnectError: RedisError?
 
-    public init(configuration: RedisConfiguration, name: String, logger: Logger) {
+    public init(
+        configuration: RedisConfiguration, name: String, logger: Logger, metrics: (any RedisMetricsRecorder)? = nil
+    ) {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
         let thread = Thread { [self] in ownerLoop() }
         thread.name = name
         thread.start()
@@ -118,6 +122,7 @@ public final class RedisConnection: @unchecked Sendable {
             return
         }
         var answered = 0
+        let started = ContinuousClock.now
         roundTrips.add(1, ordering: .relaxed)
         commandsSent.add(batch.count, ordering: .relaxed)
         do {
@@ -127,6 +132,7 @@ public final class RedisConnection: @unchecked Sendable {
                 batch[answered].continuation.resume(returning: reply)
                 answered += 1
             }
+            metrics?.recordRoundTrip(commands: batch.count, duration: ContinuousClock.now - started)
         } catch {
             // The link broke: the unanswered commands may or may not have run. Say so, and
             // reconnect on the next batch.

@@ -47,10 +47,11 @@ struct Serve: AsyncParsableCommand {
             token = UUID().uuidString.lowercased()
             logger.warning("COUPON_ADMIN_TOKEN is not set; this run's admin token is \(token)")
         }
-        let configuration = AppConfiguration(
+        var configuration = AppConfiguration(
             host: host, port: port, redis: redis, partitioning: try common.partitioning(), adminToken: token,
             database: try projection.databaseURL(), workers: workers,
             worker: try projection.workerConfiguration(common: common, consumer: nil))
+        configuration.metrics = MetricsBootstrap.serviceMetrics(try common.partitioning())
         let app = try await buildApplication(configuration, logger: logger)
         try await app.runService()
     }

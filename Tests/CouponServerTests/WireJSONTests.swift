@@ -123,12 +123,17 @@ import Testing
     /// (the holder check comes before the window); a non-holder gets 422 ENDED.
     @Test func aHolderRetryingAfterTheEndGetsTheIssuanceNotAnError() async throws {
         try await withApp(try TestRedis.sharedConfiguration(), live: true) { client in
-            let end = Date().addingTimeInterval(1.5)
-            let coupon = try await client.createCoupon(quantity: 10, endsAt: iso(end))
+            // Quantity 1: the probe below gets SOLD_OUT (no write) until the window closes, then ENDED.
+            let coupon = try await client.createCoupon(quantity: 1, endsAt: iso(Date().addingTimeInterval(5)))
             let issued = try await client.post("/v1/coupons/\(coupon)/issues", json: #"{"userId": "edge-holder"}"#)
             #expect(issued.status == .created)
             let original = try Self.object(issued, "201")
-            try await Task.sleep(for: .seconds(max(0, end.timeIntervalSinceNow) + 0.3))
+            // Until the window has closed on Redis's clock (a refused non-holder writes nothing).
+            let closed = try await eventually(timeout: .seconds(15), every: .milliseconds(100)) {
+                try await client.post("/v1/coupons/\(coupon)/issues", json: #"{"userId": "edge-probe"}"#).errorCode
+                    == "ENDED"
+            }
+            #expect(closed)
 
             let retry = try await client.post("/v1/coupons/\(coupon)/issues", json: #"{"userId": "edge-holder"}"#)
             #expect(retry.status == .conflict)

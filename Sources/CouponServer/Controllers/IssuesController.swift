@@ -1,5 +1,6 @@
 import CouponCore
 import CouponLedger
+import CouponMetrics
 import CouponStore
 import Foundation
 import HTTPTypes
@@ -13,38 +14,71 @@ struct IssuesController<Ledger: CouponLedger> {
     let projection: (any ProjectionStore)?
     let body: JSONBody
     let logger: Logger
+    let metrics: IssueMetrics
 
     func addRoutes(to group: RouterGroup<some RequestContext>) {
         group.post(use: issue)
         group.get(":userId", use: show)
     }
 
+    /// Every request is counted by outcome and timed, whether it is answered or refused.
     @Sendable func issue(_ request: Request, context: some RequestContext) async throws -> Response {
-        let coupon = try PathParameters.couponId(context)
-        let user = try UserID(try await body.decode(IssueRequest.self, from: request).userId)
-        let requestId = try requestID(request)
-        switch try await ledger.admit(coupon: coupon, user: user, requestId: requestId) {
+        let started = ContinuousClock.now
+        let outcome: IssueOutcome
+        let answer: Result<Response, any Error>
+        do {
+            let coupon = try PathParameters.couponId(context)
+            let user = try UserID(try await body.decode(IssueRequest.self, from: request).userId)
+            let requestId = try requestID(request)
+            (outcome, answer) = IssuesController.answer(
+                try await ledger.admit(coupon: coupon, user: user, requestId: requestId))
+        } catch let error as LedgerError {
+            (outcome, answer) = (.unavailable, .failure(error))
+        } catch {
+            // Refused before Redis: the path, the body, the headers.
+            (outcome, answer) = (.invalid, .failure(error))
+        }
+        metrics.record(outcome, duration: ContinuousClock.now - started)
+        return try answer.get()
+    }
+
+    /// The admission outcome as HTTP: the response, or the error the middleware renders.
+    static func answer(_ admission: AdmissionOutcome) -> (IssueOutcome, Result<Response, any Error>) {
+        switch admission {
         case .issued(let issuance):
-            return JSONResponse.make(status: .created, IssuanceDTO(issuance))
+            return (.issued, .success(JSONResponse.make(status: .created, IssuanceDTO(issuance))))
         case .alreadyIssued(let issuance):
             var error = APIError(
                 status: .conflict, code: "ALREADY_ISSUED", message: "this user already holds this coupon")
             error.issuance = IssuanceDTO(issuance)
-            throw error
+            return (.alreadyIssued, .failure(error))
         case .soldOut:
-            throw APIError(status: .gone, code: "SOLD_OUT", message: "every coupon has been issued")
+            return (
+                .soldOut, .failure(APIError(status: .gone, code: "SOLD_OUT", message: "every coupon has been issued"))
+            )
         case .notStarted(let startsAt):
-            throw APIError(
-                status: .unprocessableContent, code: "NOT_STARTED",
-                message: "issuance starts at \(EpochMillis.format(startsAt))")
+            return (
+                .notStarted,
+                .failure(
+                    APIError(
+                        status: .unprocessableContent, code: "NOT_STARTED",
+                        message: "issuance starts at \(EpochMillis.format(startsAt))"))
+            )
         case .ended(let endsAt):
-            throw APIError(
-                status: .unprocessableContent, code: "ENDED",
-                message: "issuance ended at \(EpochMillis.format(endsAt))")
+            return (
+                .ended,
+                .failure(
+                    APIError(
+                        status: .unprocessableContent, code: "ENDED",
+                        message: "issuance ended at \(EpochMillis.format(endsAt))"))
+            )
         case .notFound:
-            throw APIError.couponNotFound
+            return (.notFound, .failure(APIError.couponNotFound))
         case .unavailable:
-            throw APIError.unavailable("the coupon store lost its data and is waiting for an operator")
+            return (
+                .unavailable,
+                .failure(APIError.unavailable("the coupon store lost its data and is waiting for an operator"))
+            )
         }
     }
 

@@ -1,0 +1,50 @@
+import Prometheus
+
+/// How an issue request ended, as the metrics label it.
+public enum IssueOutcome: String, Sendable, CaseIterable {
+    case issued
+    case alreadyIssued = "already_issued"
+    case soldOut = "sold_out"
+    case notStarted = "not_started"
+    case ended
+    case notFound = "not_found"
+    /// Refused before Redis: bad JSON, user id or coupon id, too large, wrong media type.
+    case invalid
+    /// 503: Redis unreachable, data lost, partition count not yet confirmed.
+    case unavailable
+}
+
+/// `coupon_issue_requests_total{outcome}` and `coupon_issue_duration_seconds{outcome}`: every
+/// handle made up front, so a request costs an atomic add and a histogram record, no lookup.
+public struct IssueMetrics: Sendable {
+    private let requests: [IssueOutcome: Counter]
+    private let durations: [IssueOutcome: DurationHistogram]
+
+    static let buckets: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .seconds(2.5),
+    ]
+
+    init(_ registry: PrometheusCollectorRegistry) {
+        let requests = MetricNameDescriptor.coupon(
+            "issue", "requests", "total", "Issue requests (POST /v1/coupons/{id}/issues) by outcome.")
+        let durations = MetricNameDescriptor.coupon(
+            "issue", "duration", "seconds", "Time to answer an issue request, by outcome.")
+        var counters: [IssueOutcome: Counter] = [:]
+        var histograms: [IssueOutcome: DurationHistogram] = [:]
+        for outcome in IssueOutcome.allCases {
+            let labels = [("outcome", outcome.rawValue)]
+            counters[outcome] = registry.makeCounter(descriptor: requests, labels: labels)
+            histograms[outcome] = registry.makeDurationHistogram(
+                descriptor: durations, labels: labels, buckets: IssueMetrics.buckets)
+        }
+        self.requests = counters
+        self.durations = histograms
+    }
+
+    public func record(_ outcome: IssueOutcome, duration: Duration) {
+        requests[outcome]?.increment()
+        durations[outcome]?.record(duration)
+    }
+}

@@ -1,0 +1,31 @@
+import CouponMetrics
+import CouponStore
+import Foundation
+import Hummingbird
+import Logging
+import Redis
+
+/// The small HTTP server a `coupon worker --metrics-port` runs beside its projection:
+/// `GET /metrics` (the same text the API serves) and `GET /healthz`.
+public func buildMetricsApplication(
+    host: String, port: Int, metrics: ServiceMetrics, redis: RedisClient, projection: (any ProjectionStore)?,
+    logger: Logger
+) -> some ApplicationProtocol {
+    let router = Router()
+    router.add(middleware: MetricsMiddleware())
+    router.get("healthz") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+    }
+    MetricsController(metrics: metrics, redis: redis, projection: projection).addRoutes(to: router)
+    var app = Application(
+        router: router, configuration: .init(address: .hostname(host, port: port)),
+        onServerRunning: { channel in
+            let bound = channel.localAddress?.port ?? port
+            FileHandle.standardOutput.write(Data("coupon worker: metrics on http://\(host):\(bound)/metrics\n".utf8))
+        },
+        logger: logger)
+    app.addServices(redis)
+    return app
+}
