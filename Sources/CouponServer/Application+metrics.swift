@@ -12,7 +12,6 @@ public func buildMetricsApplication(
     logger: Logger
 ) -> some ApplicationProtocol {
     let router = Router()
-    router.add(middleware: MetricsMiddleware())
     router.get("healthz") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],

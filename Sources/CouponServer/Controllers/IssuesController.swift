@@ -16,9 +16,10 @@ struct IssuesController<Ledger: CouponLedger> {
     let logger: Logger
     let metrics: IssueMetrics
 
-    func addRoutes(to group: RouterGroup<some RequestContext>) {
-        group.post(use: issue)
-        group.get(":userId", use: show)
+    /// `issue`: the flash-sale route's group; `lookups`: a group of the same path for the lookup.
+    func addRoutes(issue: RouterGroup<some RequestContext>, lookups: RouterGroup<some RequestContext>) {
+        issue.post(use: self.issue)
+        lookups.get(":userId", use: show)
     }
 
     /// Every request is counted by outcome and timed, whether it is answered or refused.
