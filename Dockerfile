@@ -1,7 +1,7 @@
 # Build: the Swift toolchain image, with the C libraries the package wraps.
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libhiredis-dev libsqlite3-dev pkg-config \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libhiredis-dev libsqlite3-dev libmariadb-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Resolve dependencies in their own layer, so a source change does not fetch them again.
@@ -17,7 +17,7 @@ RUN swift build -c release --product coupon --static-swift-stdlib \
 # Run: a slim Debian with the two shared libraries; the migrations are inside the binary.
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libhiredis0.14 libsqlite3-0 ca-certificates curl \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libhiredis0.14 libsqlite3-0 libmariadb3 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home /data coupon \
     && mkdir -p /data && chown coupon /data

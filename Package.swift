@@ -28,6 +28,11 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // Connector/C's headers by their path (its pkg-config file adds flags SwiftPM refuses).
+        .systemLibrary(
+            name: "CMariaDB",
+            providers: [.apt(["libmariadb-dev"])]
+        ),
 
         // Redis client over hiredis: connection owner threads, automatic pipelining, pool.
         .target(
@@ -64,7 +69,7 @@ let package = Package(
         // The SQL projection: SQLite wrapper, migrator (Migrations/ is embedded), batch projector.
         .target(
             name: "CouponStore",
-            dependencies: ["CouponCore", "CSQLite"],
+            dependencies: ["CouponCore", "CSQLite", "CMariaDB"],
             resources: [.embedInCode("Migrations")]
         ),
 
@@ -151,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CouponStoreTests",
-            dependencies: ["CouponStore", "CouponCore"]
+            dependencies: ["CouponStore", "CouponCore", "TestSupport"]
         ),
         .testTarget(
             name: "CouponWorkerTests",

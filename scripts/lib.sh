@@ -1,7 +1,7 @@
 # Shared by scripts/run and scripts/test. Source it; it defines functions only.
 
 # The Debian packages the service, its tests and its benchmarks need.
-COUPON_PACKAGES=(redis-server redis-tools libhiredis-dev libsqlite3-dev sqlite3 curl jq pkg-config)
+COUPON_PACKAGES=(redis-server redis-tools libhiredis-dev libsqlite3-dev libmariadb-dev sqlite3 curl jq pkg-config)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -85,4 +85,36 @@ use_or_start_redis() {
         log "starting Redis on 127.0.0.1:$port (AOF everysec, noeviction; data in $dir)"
         start_redis "$port" "$dir"
     fi
+}
+
+# start_mariadb DIR PORT: a throwaway MariaDB with its data in DIR, on loopback PORT and the
+# socket DIR/sock, root without a password over the socket. Waits until it answers.
+# `stop_mariadb DIR` stops it.
+start_mariadb() {
+    local dir=$1 port=$2
+    mkdir -p "$dir"
+    mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+        --auth-root-authentication-method=normal >"$dir/install.log" 2>&1
+    mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/sock" --port="$port" --bind-address=127.0.0.1 \
+        --user="$(id -un)" --pid-file="$dir/pid" --log-error="$dir/error.log" --skip-log-bin \
+        --character-set-server=utf8mb4 --collation-server=utf8mb4_nopad_bin >/dev/null 2>&1 &
+    for _ in $(seq 1 100); do
+        mariadb --no-defaults --socket="$dir/sock" -u root -e "SELECT 1" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    log "mariadbd did not start; see $dir/error.log"
+    return 1
+}
+
+# Stops it and waits until it has gone (it is not this shell's child: poll, do not `wait`).
+stop_mariadb() {
+    local dir=$1 pid
+    [ -s "$dir/pid" ] || return 0
+    pid=$(cat "$dir/pid")
+    kill "$pid" 2>/dev/null || return 0
+    for _ in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = Z ] && return 0
+        sleep 0.1
+    done
 }

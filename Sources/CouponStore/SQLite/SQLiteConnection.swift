@@ -2,7 +2,7 @@ import CSQLite
 
 /// Owns one `sqlite3` handle. Not thread-safe, like the handle: callers confine it to one thread
 /// (see `SQLiteDatabase`). Statements are prepared once and cached by their SQL.
-public final class SQLiteConnection {
+public final class SQLiteConnection: StatementExecuting {
     private let handle: OpaquePointer
     private var statements: [String: SQLiteStatement] = [:]
     /// The hot statements, keyed by the address of their `StaticString` (no hashing of SQL text).
@@ -90,15 +90,7 @@ public final class SQLiteConnection {
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         // A failed COMMIT (a full disk, say) can leave the transaction open: end it before the next.
         if sqlite3_get_autocommit(handle) == 0 { try? execute("ROLLBACK") }
-        try execute("BEGIN IMMEDIATE")
-        do {
-            let value = try body()
-            try execute("COMMIT")
-            return value
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
+        return try transaction(begin: "BEGIN IMMEDIATE", body)
     }
 
     func check(_ result: Int32, sql: String?) throws(SQLiteError) {

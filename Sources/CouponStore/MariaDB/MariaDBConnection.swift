@@ -1,0 +1,134 @@
+import CMariaDB
+
+/// Owns one Connector/C `MYSQL` handle. Blocking and not thread-safe, like the handle: callers
+/// confine it to one thread, as with `SQLiteConnection`. Statements are prepared once and cached
+/// by their SQL. Every session is `utf8mb4` with the binary, no-pad collation (so `u-42`, `U-42`
+/// and `u-42 ` are three different ids) and strict SQL mode (a value that does not fit is an
+/// error, never a silent truncation). After the connection is lost (server restarted, connection
+/// killed) the failing call throws a transient error and the next call connects again.
+public final class MariaDBConnection: StatementExecuting {
+    public let configuration: MariaDBConfiguration
+    private var handle: UnsafeMutablePointer<MYSQL>?
+    private var statements: [String: MariaDBStatement] = [:]
+
+    /// Run on every (re)connect, in this order.
+    static let sessionSetup = [
+        "SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin",
+        "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+            + "NO_ENGINE_SUBSTITUTION'",
+    ]
+
+    public init(_ configuration: MariaDBConfiguration) throws(MariaDBError) {
+        self.configuration = configuration
+        try connect()
+    }
+
+    deinit { close() }
+
+    /// True when the server is MariaDB (MySQL servers answer otherwise; bulk binding is MariaDB's).
+    public var serverIsMariaDB: Bool {
+        guard let handle, let info = mysql_get_server_info(handle) else { return false }
+        return String(cString: info).contains("MariaDB")
+    }
+
+    /// Runs one statement without parameters (DDL, BEGIN/COMMIT), discarding any result.
+    public func execute(_ sql: String) throws(MariaDBError) {
+        let handle = try open()
+        if mysql_real_query(handle, sql, UInt(sql.utf8.count)) != 0 { throw failure(sql: sql) }
+        if let result = mysql_store_result(handle) { mysql_free_result(result) }
+    }
+
+    /// Runs a cached prepared statement with parameters; returns the rows it changed.
+    @discardableResult
+    public func run(_ sql: String, _ values: [MariaDBValue] = []) throws(MariaDBError) -> Int {
+        let statement = try prepared(sql)
+        do {
+            return try statement.execute(values)
+        } catch {
+            throw lost(error)
+        }
+    }
+
+    /// Runs a cached prepared query and hands each row to `row`.
+    public func query(_ sql: String, _ values: [MariaDBValue] = [], row: (MariaDBRow) throws -> Void) throws {
+        let statement = try prepared(sql)
+        do {
+            try statement.query(values, row: row)
+        } catch let error as MariaDBError {
+            throw lost(error)
+        }
+    }
+
+    /// Runs `body` inside a transaction, rolling back if it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try transaction(begin: "START TRANSACTION", body)
+    }
+
+    public func close() {
+        statements.removeAll()
+        if let handle { mysql_close(handle) }
+        handle = nil
+    }
+
+    private func connect() throws(MariaDBError) {
+        guard let handle = mysql_init(nil) else {
+            throw MariaDBError(
+                number: 2008, sqlState: "HY000", message: "Connector/C could not allocate a handle", sql: nil)
+        }
+        var timeout = configuration.connectTimeoutSeconds
+        mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &timeout)
+        _ = "utf8mb4".withCString { mysql_options(handle, MYSQL_SET_CHARSET_NAME, $0) }
+        for command in MariaDBConnection.sessionSetup {
+            _ = command.withCString { mysql_options(handle, MYSQL_INIT_COMMAND, $0) }
+        }
+        let connected = mysql_real_connect(
+            handle, configuration.host, configuration.user, configuration.password, configuration.database,
+            UInt32(configuration.port), configuration.socket, 0)
+        guard connected != nil else {
+            let error = MariaDBConnection.error(of: handle, sql: nil)
+            mysql_close(handle)
+            throw error
+        }
+        self.handle = handle
+    }
+
+    /// The handle, connecting first if the last connection was lost.
+    private func open() throws(MariaDBError) -> UnsafeMutablePointer<MYSQL> {
+        if handle == nil { try connect() }
+        guard let handle else {
+            throw MariaDBError(number: 2006, sqlState: "HY000", message: "not connected", sql: nil)
+        }
+        return handle
+    }
+
+    private func prepared(_ sql: String) throws(MariaDBError) -> MariaDBStatement {
+        if let statement = statements[sql] { return statement }
+        let handle = try open()
+        do {
+            let statement = try MariaDBStatement(connection: handle, sql: sql)
+            statements[sql] = statement
+            return statement
+        } catch {
+            throw lost(error)
+        }
+    }
+
+    /// The error of the last call on the handle; a lost connection is closed so the next call reconnects.
+    private func failure(sql: String?) -> MariaDBError {
+        guard let handle else {
+            return MariaDBError(number: 2006, sqlState: "HY000", message: "not connected", sql: sql)
+        }
+        return lost(MariaDBConnection.error(of: handle, sql: sql))
+    }
+
+    private func lost(_ error: MariaDBError) -> MariaDBError {
+        if error.isConnectionLost { close() }
+        return error
+    }
+
+    static func error(of handle: UnsafeMutablePointer<MYSQL>, sql: String?) -> MariaDBError {
+        MariaDBError(
+            number: mysql_errno(handle), sqlState: String(cString: mysql_sqlstate(handle)),
+            message: String(cString: mysql_error(handle)), sql: sql)
+    }
+}
