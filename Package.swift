@@ -87,7 +87,7 @@ let package = Package(
         // Audit queries over the archive or the log, their JSON/CSV/table output.
         .target(
             name: "CouponAudit",
-            dependencies: ["CouponCore", "CouponStore", "Redis"]
+            dependencies: ["CouponCore", "CouponLedger", "CouponStore", "Redis"]
         ),
 
         // Redis rebuilt from the archive after it lost its data.

@@ -12,9 +12,7 @@ ensure_packages bc
 
 events=${1:-100000}
 work=$(mktemp -d /tmp/coupon-bench-audit.XXXXXX)
-swift build -c release --product coupon 2>&1 | grep -E "error|Build of" >&2
-swift build -c release --product coupon-bench 2>&1 | grep -E "error|Build of" >&2
-bin=$(swift build -c release --show-bin-path)
+bin=$(release_build coupon coupon-bench)
 redis_port=$(free_port)
 http_port=$(free_port)
 start_redis "$redis_port" "$work/redis"

@@ -10,8 +10,7 @@ source scripts/lib.sh
 ensure_packages wrk
 
 free_mb=${1:-3} fill=${2:-20} settle=${3:-15}
-swift build -c release --product coupon 2>&1 | grep -E "error|Build" >&2
-bin=$(swift build -c release --show-bin-path)/coupon
+bin=$(release_build coupon)/coupon
 work=$(mktemp -d /tmp/coupon-disk-full.XXXXXX)
 disk=$work/disk
 mkdir -p "$disk"

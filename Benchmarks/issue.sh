@@ -16,8 +16,7 @@ ensure_packages wrk bc
 duration=${1:-10}
 out=Benchmarks/out
 mkdir -p "$out"
-swift build -c release --product coupon 2>&1 | grep -E "error|Compiling coupon|Build" >&2
-bin=$(swift build -c release --show-bin-path)/coupon
+bin=$(release_build coupon)/coupon
 
 redis_port=$(free_port)
 redis_dir=$(mktemp -d /tmp/coupon-bench-redis.XXXXXX)

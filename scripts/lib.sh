@@ -24,6 +24,16 @@ ensure_packages() {
     }
 }
 
+# release_build PRODUCT…: builds the products in release mode, saying only what matters on
+# stderr, and prints the folder the binaries are in (for the benchmarks).
+release_build() {
+    local product
+    for product in "$@"; do
+        swift build -c release --product "$product" 2>&1 | grep -E "error|Build of" >&2
+    done
+    swift build -c release --show-bin-path
+}
+
 # True when something on 127.0.0.1:$1 accepts TCP connections.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

@@ -7,11 +7,17 @@ public enum AuditOutput {
         case table, json, csv
     }
 
-    public static func json(_ value: some Encodable, pretty: Bool) throws -> String {
+    /// The service's one JSON encoding for Foundation-encoded answers (the command line's and the
+    /// HTTP audit routes'): keys sorted, slashes as they are; indented for a person.
+    public static func encoder(pretty: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting =
             pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        return encoder
+    }
+
+    public static func json(_ value: some Encodable, pretty: Bool) throws -> String {
+        String(decoding: try encoder(pretty: pretty).encode(value), as: UTF8.self)
     }
 
     public static func render<Record: AuditRecord>(_ records: [Record], as format: Format, pretty: Bool = false)

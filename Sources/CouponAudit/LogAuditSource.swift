@@ -1,4 +1,5 @@
 import CouponCore
+import CouponLedger
 import Redis
 
 /// Audit queries straight from the Redis streams, the source of truth: every answer is a scan of
@@ -70,10 +71,7 @@ public struct LogAuditSource: AuditSource {
             let entries = try RedisStreamEntry.parseList(
                 try await client.send(.xrange(key, after: cursor, count: chunk)))
             for entry in entries {
-                guard let id = StreamID(entry.id),
-                    let logged = try? LoggedEvent(
-                        partition: p, id: id, fields: entry.fields.map { LoggedEvent.Field($0.0, $0.1) })
-                else { continue }
+                guard let logged = try? entry.loggedEvent(partition: p) else { continue }
                 if try !visit(logged) { return }
             }
             guard let last = entries.last, entries.count == chunk else { return }

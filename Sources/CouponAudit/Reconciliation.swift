@@ -144,13 +144,16 @@ public struct Reconciliation: Sendable {
         var records: [Record] = []
         for index in stride(from: 0, to: flat.count - 1, by: 2) {
             let user = flat[index].string ?? ""
-            let parts = (flat[index + 1].string ?? "").split(separator: " ")
-            guard parts.count == 3, let seq = Int64(parts[0]), let id = StreamID(parts[1]), let at = Int64(parts[2])
+            // The admission script's record, read as the ledger reads it; one it cannot read is
+            // kept as a record that matches nothing, so it is reported.
+            guard let userId = try? UserID(user),
+                let issuance = Issuance(couponId: coupon, userId: userId, record: flat[index + 1].string ?? ""),
+                let id = StreamID(issuance.eventId)
             else {
                 records.append(Record(seq: -1, user: user, eventId: .zero, at: 0))
                 continue
             }
-            records.append(Record(seq: seq, user: user, eventId: id, at: at))
+            records.append(Record(seq: issuance.seq, user: user, eventId: id, at: issuance.issuedAt))
         }
         return records
     }

@@ -23,18 +23,15 @@ final class PartitionGuard: Sendable {
         // checks again.
         let epoch = client.connectionEpoch
         if verifiedEpoch.load(ordering: .acquiring) == epoch { return }
-        let recorded: Int?
+        let confirmed: Bool
         do {
-            recorded = try await RedisDeployment(client: client).recordedPartitions()
+            confirmed = try await RedisDeployment(client: client).confirms(partitioning)
         } catch let error as RedisError {
             throw LedgerError.unavailable(error.description)
         }
-        guard let recorded else {
+        guard confirmed else {
             throw LedgerError.unavailable(
                 "the deployment is not initialised (\(Partitioning.partitionsKey) is missing)")
-        }
-        guard recorded == partitioning.count else {
-            throw LedgerError.partitionMismatch(configured: partitioning.count, recorded: recorded)
         }
         verifiedEpoch.store(epoch, ordering: .releasing)
     }

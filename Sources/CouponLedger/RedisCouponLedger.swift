@@ -114,11 +114,8 @@ public struct RedisCouponLedger: CouponLedger {
 
     public func readiness() async -> Readiness {
         do {
-            let recorded = try await RedisDeployment(client: client).recordedPartitions()
-            guard let recorded else { return .notReady("not initialised: run `coupon init`") }
-            guard recorded == partitioning.count else {
-                return .notReady(
-                    LedgerError.partitionMismatch(configured: partitioning.count, recorded: recorded).description)
+            guard try await RedisDeployment(client: client).confirms(partitioning) else {
+                return .notReady("not initialised: run `coupon init`")
             }
             for p in partitioning.all {
                 if try await client.send(.get(Partitioning.generationKey(p))).isNull {
@@ -126,6 +123,8 @@ public struct RedisCouponLedger: CouponLedger {
                 }
             }
             return .ready
+        } catch let error as LedgerError {
+            return .notReady(error.description)
         } catch {
             return .notReady("Redis: \(error)")
         }

@@ -23,9 +23,7 @@ public struct RedisDeployment: Sendable {
     public func initialise(_ partitioning: Partitioning) async throws -> State {
         let wrote = try await client.send(
             RedisCommand("SET", Partitioning.partitionsKey, String(partitioning.count), "NX"))
-        if let recorded = try await recordedPartitions(), recorded != partitioning.count {
-            throw LedgerError.partitionMismatch(configured: partitioning.count, recorded: recorded)
-        }
+        _ = try await confirms(partitioning)
         // Partition 0's key decides the generation id: two inits racing both read back the winner's.
         let claimed = try await client.send(
             RedisCommand("SET", Partitioning.generationKey(0), UUID().uuidString.lowercased(), "NX"))
@@ -50,6 +48,18 @@ public struct RedisDeployment: Sendable {
         return value
     }
 
+    /// The one comparison of this process's partition count with the deployment's: true when Redis
+    /// records the same count, false when it records none (before init, or after it lost its
+    /// data); throws `partitionMismatch` when it records another, and the Redis error when it
+    /// cannot answer.
+    public func confirms(_ partitioning: Partitioning) async throws -> Bool {
+        guard let recorded = try await recordedPartitions() else { return false }
+        guard recorded == partitioning.count else {
+            throw LedgerError.partitionMismatch(configured: partitioning.count, recorded: recorded)
+        }
+        return true
+    }
+
     /// Waits until Redis answers and holds a partition count, then throws `partitionMismatch` if it
     /// is not this one. Returns false if `stop()` said to give up first (graceful shutdown).
     public func waitUntilVerified(
@@ -59,11 +69,8 @@ public struct RedisDeployment: Sendable {
         while !stop() {
             let reason: String
             do {
-                if let recorded = try await recordedPartitions() {
-                    guard recorded == partitioning.count else {
-                        throw LedgerError.partitionMismatch(configured: partitioning.count, recorded: recorded)
-                    }
-                    if waiting != nil { logger.notice("partition count \(recorded) confirmed by Redis") }
+                if try await confirms(partitioning) {
+                    if waiting != nil { logger.notice("partition count \(partitioning.count) confirmed by Redis") }
                     return true
                 }
                 reason = "the deployment is not initialised: run `coupon init`"
@@ -82,9 +89,11 @@ public struct RedisDeployment: Sendable {
     /// Refuses to start with a partition count other than the recorded one. Before init, or with
     /// Redis down, there is nothing to compare yet: readiness reports it instead.
     public func verify(_ partitioning: Partitioning) async throws {
-        guard let recorded = try? await recordedPartitions() else { return }
-        if recorded != partitioning.count {
-            throw LedgerError.partitionMismatch(configured: partitioning.count, recorded: recorded)
+        do {
+            _ = try await confirms(partitioning)
+        } catch is RedisError {
+            // Redis is down: nothing to compare yet.
         }
     }
+
 }

@@ -45,8 +45,8 @@ public struct Recovery: Sendable {
     }
 
     /// Refuses unless Redis holds nothing of a deployment: no generation key, no stream entry, no
-    /// other partition count.
-    public func checkRedisIsEmpty(_ identity: DeploymentIdentity) async throws {
+    /// other partition count. Both `plan` and `run` check it, so a dry run refuses when a run would.
+    func checkRedisIsEmpty(_ identity: DeploymentIdentity) async throws {
         let partitioning = try Partitioning(count: identity.partitions)
         if let recorded = try await client.send(.get(Partitioning.partitionsKey)).string,
             recorded != String(identity.partitions)
@@ -74,6 +74,7 @@ public struct Recovery: Sendable {
     public func plan(_ identity: DeploymentIdentity, progress: @Sendable (String) -> Void = { _ in }) async throws
         -> Summary
     {
+        try await checkRedisIsEmpty(identity)
         let partitioning = try Partitioning(count: identity.partitions)
         var summary = Summary(identity: identity)
         for p in partitioning.all {

@@ -12,11 +12,7 @@ public func buildMetricsApplication(
     logger: Logger
 ) -> some ApplicationProtocol {
     let router = Router()
-    router.get("healthz") { _, _ in
-        Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
-    }
+    HealthStatus.addLiveness(to: router)
     MetricsController(metrics: metrics, redis: redis, projection: projection).addRoutes(to: router)
     var app = Application(
         router: router, configuration: .init(address: .hostname(host, port: port)),

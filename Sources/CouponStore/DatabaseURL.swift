@@ -16,10 +16,19 @@ public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         } else if text.hasPrefix("mysql://") {
             self = .mysql(text)
         } else {
-            // Never echo the text whole: a mistyped URL may carry a password.
-            let shown = text.contains("@") ? "\(text.prefix { $0 != ":" && $0 != "@" }):…" : String(text.prefix(80))
-            throw StoreError.invalidURL("expected sqlite:PATH or mysql://user:pass@host:port/db, got '\(shown)'")
+            throw StoreError.invalidURL(
+                "expected sqlite:PATH or mysql://user:pass@host:port/db, got '\(DatabaseURL.masked(text).prefix(80))'")
         }
+    }
+
+    /// A database URL as errors show it: the password replaced, or only its scheme when it does
+    /// not parse. A mistyped URL still carries a password, so errors never echo one whole.
+    static func masked(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else {
+            return String(url.prefix { $0 != ":" }) + "://…"
+        }
+        if components.password != nil { components.password = "***" }
+        return components.string ?? "…"
     }
 
     private static func absolute(_ path: String) -> String {

@@ -15,9 +15,15 @@ extension SQLiteProjectionStore {
     static let userQuery = """
         SELECT coupon_id, seq, event_id, issued_at FROM coupon_issues WHERE user_id = ?1 ORDER BY coupon_id
         """
-    static let definitionQuery = """
-        SELECT name, total_quantity, issue_starts_at, issue_ends_at, defined_at FROM coupons WHERE id = ?1
-        """
+    /// The columns `definition(from:)` reads, in its order.
+    static let definitionColumns = "id, name, total_quantity, issue_starts_at, issue_ends_at, defined_at"
+    static let definitionQuery = "SELECT \(definitionColumns) FROM coupons WHERE id = ?1"
+
+    static func definition(from row: SQLiteRow) throws -> CouponEvent.Defined {
+        CouponEvent.Defined(
+            coupon: try CouponID(row.int64(0)), name: row.text(1) ?? "", total: row.int64(2), startsAt: row.int64(3),
+            endsAt: row.int64(4), at: row.int64(5))
+    }
 
     public func timeline(coupon: CouponID, after: StreamID?, limit: Int) async throws -> [AuditEvent] {
         try await reads.perform { connection in
@@ -77,15 +83,10 @@ extension SQLiteProjectionStore {
             var found: [CouponEvent.Defined] = []
             try connection.query(
                 """
-                SELECT id, name, total_quantity, issue_starts_at, issue_ends_at, defined_at FROM coupons
+                SELECT \(SQLiteProjectionStore.definitionColumns) FROM coupons
                 WHERE issue_ends_at > ?1 AND issue_starts_at < ?2 ORDER BY id DESC LIMIT ?3
                 """, [.integer(from), .integer(to), .integer(Int64(limit))]
-            ) { row in
-                found.append(
-                    CouponEvent.Defined(
-                        coupon: try CouponID(row.int64(0)), name: row.text(1) ?? "", total: row.int64(2),
-                        startsAt: row.int64(3), endsAt: row.int64(4), at: row.int64(5)))
-            }
+            ) { row in found.append(try SQLiteProjectionStore.definition(from: row)) }
             return found
         }
     }
@@ -104,9 +105,7 @@ extension SQLiteProjectionStore {
         try await reads.perform { connection in
             var found: CouponEvent.Defined?
             try connection.query(SQLiteProjectionStore.definitionQuery, [.integer(coupon.value)]) { row in
-                found = CouponEvent.Defined(
-                    coupon: coupon, name: row.text(0) ?? "", total: row.int64(1), startsAt: row.int64(2),
-                    endsAt: row.int64(3), at: row.int64(4))
+                found = try SQLiteProjectionStore.definition(from: row)
             }
             return found
         }

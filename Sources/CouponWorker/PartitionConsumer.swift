@@ -1,4 +1,5 @@
 import CouponCore
+import CouponLedger
 import CouponMetrics
 import CouponStore
 import Foundation
@@ -222,10 +223,7 @@ final class PartitionConsumer: Sendable {
                 continue
             }
             do {
-                guard let id = StreamID(entry.id) else { throw EventDecodingError("bad entry id") }
-                events.append(
-                    try LoggedEvent(
-                        partition: partition, id: id, fields: entry.fields.map { LoggedEvent.Field($0.0, $0.1) }))
+                events.append(try entry.loggedEvent(partition: partition))
             } catch {
                 remember(entry.id, ProjectionFailure.classify(error))
                 logger.error(

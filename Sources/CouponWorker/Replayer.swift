@@ -1,4 +1,5 @@
 import CouponCore
+import CouponLedger
 import CouponStore
 import Foundation
 import Logging
@@ -92,10 +93,7 @@ public struct Replayer: Sendable {
             events.reserveCapacity(batch.count)
             var skipped = 0
             for entry in batch {
-                guard let id = StreamID(entry.id),
-                    let event = try? LoggedEvent(
-                        partition: p, id: id, fields: entry.fields.map { LoggedEvent.Field($0.0, $0.1) })
-                else {
+                guard let event = try? entry.loggedEvent(partition: p) else {
                     skipped += 1
                     logger.warning(
                         "skipping an entry that does not decode", metadata: ["partition": "\(p)", "id": "\(entry.id)"])

@@ -207,11 +207,8 @@ extension Audit {
                 let client = RedisClient(configuration: try common.redisConfiguration())
                 defer { client.close() }
                 let partitioning = try common.partitioning()
-                guard let recorded = try await RedisDeployment(client: client).recordedPartitions() else {
+                guard try await RedisDeployment(client: client).confirms(partitioning) else {
                     throw LedgerError.unavailable("Redis holds no deployment (cpn:partitions is missing)")
-                }
-                guard recorded == partitioning.count else {
-                    throw LedgerError.partitionMismatch(configured: partitioning.count, recorded: recorded)
                 }
                 let store = try await ProjectionStores.open(try database.url())
                 _ = try await store.migrate()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CouponAudit
 import CouponCore
 import CouponLedger
 import CouponServer
@@ -63,7 +64,5 @@ func withLedger(_ common: CommonOptions, _ body: (RedisCouponLedger) async throw
 }
 
 func printJSON(_ value: some Encodable) {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    if let data = try? encoder.encode(value) { print(String(decoding: data, as: UTF8.self)) }
+    if let text = try? AuditOutput.json(value, pretty: true) { print(text) }
 }

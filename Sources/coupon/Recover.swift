@@ -31,7 +31,6 @@ struct Recover: AsyncParsableCommand {
         }
         let recovery = Recovery(client: client, store: store)
         let identity = try await recovery.identity(partitions: try common.partitioning())
-        try await recovery.checkRedisIsEmpty(identity)
         let terminal = isatty(STDERR_FILENO) == 1
         let progress: @Sendable (String) -> Void = { line in
             if terminal { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }

@@ -32,9 +32,7 @@ struct Worker: AsyncParsableCommand {
         let logger = common.makeLogger(label: "coupon-worker")
         let redis = try common.redisConfiguration()
         let partitioning = try common.partitioning()
-        let client = RedisClient(configuration: redis, logger: logger)
-        try await RedisDeployment(client: client).verify(partitioning)
-        client.close()
+        // The worker itself waits for Redis to confirm the partition count before it reads a stream.
         let store = try await ProjectionStores.open(try projection.databaseURL())
         _ = try await store.migrate()
         let metrics = MetricsBootstrap.serviceMetrics(partitioning)

@@ -1,3 +1,4 @@
+import CouponAudit
 import Foundation
 import Hummingbird
 
@@ -15,12 +16,10 @@ enum JSONResponse {
     /// The audit answers: larger, not on the hot path, encoded by Foundation with sorted keys (the
     /// same encoder settings as `coupon audit --format json`).
     static func encode(status: HTTPResponse.Status = .ok, _ value: some Encodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Response(
+        Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value)))
+            body: .init(byteBuffer: ByteBuffer(data: try AuditOutput.encoder(pretty: false).encode(value)))
         )
     }
 }

@@ -13,7 +13,7 @@ public struct MariaDBConfiguration: Sendable, Equatable {
     public var connectTimeoutSeconds: UInt32 = 5
 
     public init(url: String) throws(StoreError) {
-        let shown = MariaDBConfiguration.masked(url)
+        let shown = DatabaseURL.masked(url)
         guard url.hasPrefix("mysql://"), let components = URLComponents(string: url), let host = components.host,
             !host.isEmpty
         else {
@@ -37,15 +37,6 @@ public struct MariaDBConfiguration: Sendable, Equatable {
         self.user = user.removingPercentEncoding ?? user
         self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
         self.database = database
-    }
-
-    /// The URL as errors show it: the password replaced, or only its scheme when it does not parse.
-    static func masked(_ url: String) -> String {
-        guard var components = URLComponents(string: url) else {
-            return String(url.prefix { $0 != ":" }) + "://…"
-        }
-        if components.password != nil { components.password = "***" }
-        return components.string ?? "mysql://…"
     }
 
     /// For logs: no password.

@@ -34,7 +34,9 @@ public final class MariaDBConnection: StatementExecuting {
     /// Runs one statement without parameters (DDL, BEGIN/COMMIT), discarding any result.
     public func execute(_ sql: String) throws(MariaDBError) {
         let handle = try open()
-        if mysql_real_query(handle, sql, UInt(sql.utf8.count)) != 0 { throw failure(sql: sql) }
+        if mysql_real_query(handle, sql, UInt(sql.utf8.count)) != 0 {
+            throw lost(MariaDBConnection.error(of: handle, sql: sql))
+        }
         if let result = mysql_store_result(handle) { mysql_free_result(result) }
     }
 
@@ -95,10 +97,7 @@ public final class MariaDBConnection: StatementExecuting {
     /// The handle, connecting first if the last connection was lost.
     private func open() throws(MariaDBError) -> UnsafeMutablePointer<MYSQL> {
         if handle == nil { try connect() }
-        guard let handle else {
-            throw MariaDBError(number: 2006, sqlState: "HY000", message: "not connected", sql: nil)
-        }
-        return handle
+        return handle!  // connect() set it or threw
     }
 
     private func prepared(_ sql: String) throws(MariaDBError) -> MariaDBStatement {
@@ -113,14 +112,7 @@ public final class MariaDBConnection: StatementExecuting {
         }
     }
 
-    /// The error of the last call on the handle; a lost connection is closed so the next call reconnects.
-    private func failure(sql: String?) -> MariaDBError {
-        guard let handle else {
-            return MariaDBError(number: 2006, sqlState: "HY000", message: "not connected", sql: sql)
-        }
-        return lost(MariaDBConnection.error(of: handle, sql: sql))
-    }
-
+    /// A lost connection is closed, so that the next call connects again.
     private func lost(_ error: MariaDBError) -> MariaDBError {
         if error.isConnectionLost { close() }
         return error
