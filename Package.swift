@@ -156,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CouponStoreTests",
-            dependencies: ["CouponStore", "CouponCore", "TestSupport"]
+            dependencies: ["CouponStore", "CouponCore", "Fixtures", "TestSupport"]
         ),
         .testTarget(
             name: "CouponWorkerTests",

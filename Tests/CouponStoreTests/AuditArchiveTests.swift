@@ -1,21 +1,15 @@
 import CouponCore
 import CouponStore
+import Fixtures
 import Foundation
 import Synchronization
 import Testing
 
 /// The archive's audit reads: exact log order, bound parameters, a read connection of its own.
 @Suite struct AuditArchiveTests {
-    typealias Events = SQLiteProjectionStoreTests
-
-    func store() async throws -> SQLiteProjectionStore {
-        let store = try await SQLiteProjectionStore(path: Events.temporaryPath())
-        _ = try await store.migrate()
-        return store
-    }
-
-    @Test func eventIdsCompareAsTwoNumbersNotAsText() async throws {
-        let store = try await store()
+    @Test(arguments: TestEngine.allCases)
+    func eventIdsCompareAsTwoNumbersNotAsText(engine: TestEngine) async throws {
+        let store = try await engine.freshStore().store
         // As text, 5-10 and 5-11 sort before 5-9; in the log they come after it.
         let events = try [
             Events.defined(7, at: "5-1"), Events.issued(7, "a", seq: 1, at: "5-9"),
@@ -30,8 +24,9 @@ import Testing
         #expect(all[1].user == "a" && all[1].seq == 1 && all[0].user == nil && all[0].seq == nil)
     }
 
-    @Test func userIdsAreBoundNeverSplicedIntoSQL() async throws {
-        let store = try await store()
+    @Test(arguments: TestEngine.allCases)
+    func userIdsAreBoundNeverSplicedIntoSQL(engine: TestEngine) async throws {
+        let store = try await engine.freshStore().store
         let users = ["alice", "' OR 1=1 --", "%", "_", "a%", "\"; DROP TABLE coupon_issues; --"]
         _ = try await store.apply(
             try [Events.defined(7, at: "1-0")]
@@ -46,8 +41,14 @@ import Testing
     }
 
     /// A lookup is answered while the writer's queue is busy: it does not wait behind the batch.
-    @Test func readsDoNotQueueBehindTheWriter() async throws {
-        let store = try await store()
+    @Test(arguments: TestEngine.servers)
+    func readsDoNotQueueBehindTheWriter(engine: TestEngine) async throws {
+        let opened = try await engine.freshStore().store
+        if let store = opened as? SQLiteProjectionStore { try await readsDoNotQueueBehindTheWriter(store) }
+        if let store = opened as? MariaDBProjectionStore { try await readsDoNotQueueBehindTheWriter(store) }
+    }
+
+    func readsDoNotQueueBehindTheWriter<C: SQLConnection>(_ store: SQLProjectionStore<C>) async throws {
         _ = try await store.apply(
             try [Events.defined(7, at: "1-0"), Events.issued(7, "a", seq: 1, at: "2-0")], partition: 0)
         let readDone = Atomic<Bool>(false)

@@ -1,13 +1,14 @@
 import CouponCore
 import CouponStore
+import Fixtures
 import Foundation
 import Testing
 
-/// SQLite failures carry their result codes and statement, and say whether they are transient;
+/// Database failures carry their result codes and statement, and say whether they are transient;
 /// an event seen again under an archived id must be the same event.
 @Suite struct FailureCodesTests {
     @Test func aLockHeldByAnotherConnectionIsATransientBusyWithItsStatement() throws {
-        let path = SQLiteProjectionStoreTests.temporaryPath()
+        let path = Fixture.temporaryDatabase()
         let holder = try SQLiteConnection(path: path)
         try holder.execute("CREATE TABLE t (x INTEGER)")
         try holder.execute("BEGIN IMMEDIATE")
@@ -37,15 +38,15 @@ import Testing
         }
     }
 
-    @Test func aDifferentEventUnderAnArchivedIdIsAConflictNotSkipped() async throws {
-        let store = try await SQLiteProjectionStore(path: SQLiteProjectionStoreTests.temporaryPath())
-        _ = try await store.migrate()
-        let original = try SQLiteProjectionStoreTests.issued(7, "alice", seq: 1, at: "5-0")
+    @Test(arguments: TestEngine.allCases)
+    func aDifferentEventUnderAnArchivedIdIsAConflictNotSkipped(engine: TestEngine) async throws {
+        let store = try await engine.freshStore().store
+        let original = try Events.issued(7, "alice", seq: 1, at: "5-0")
         #expect(try await store.apply([original], partition: 0).applied == 1)
         // The same event again: skipped whole, nothing written.
         #expect(try await store.apply([original], partition: 0).applied == 0)
         // Another event under the same id (a wrongly rebuilt log): refused, nothing written.
-        let impostor = try SQLiteProjectionStoreTests.issued(7, "mallory", seq: 2, at: "5-0")
+        let impostor = try Events.issued(7, "mallory", seq: 2, at: "5-0")
         let conflict = try await #require(throws: ProjectionConflict.self) {
             try await store.apply([impostor], partition: 0)
         }

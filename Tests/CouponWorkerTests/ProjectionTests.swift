@@ -10,8 +10,9 @@ import Testing
 @Suite struct ProjectionTests {
     /// A malformed entry written straight into the log ends in `cpn:{p}:dead` after N deliveries;
     /// every other event is projected and nothing stays pending.
-    @Test func aPoisonEntryEndsInTheDeadLetterStream() async throws {
-        let fixture = try await Fixture()
+    @Test(arguments: TestEngine.servers)
+    func aPoisonEntryEndsInTheDeadLetterStream(engine: TestEngine) async throws {
+        let fixture = try await Fixture(engine: engine)
         let coupon = try await fixture.race(quantity: 100, users: 50, prefix: "before")
         let p = fixture.partitioning.partition(of: coupon)
         let poisonId = try await fixture.appendRawIssued(coupon: coupon, user: "mallory", seq: "not-a-number")
@@ -26,7 +27,7 @@ import Testing
             let settled = try await eventually {
                 let dead = try await fixture.client.command("XLEN", Partitioning.deadKey(p)).int
                 let pending = try await fixture.pending()
-                return dead == 1 && pending == 0 && Table.count(fixture.databasePath, "coupon_issues") == 70
+                return dead == 1 && pending == 0 && Table.count(fixture.database, "coupon_issues") == 70
             }
             #expect(settled)
         }
@@ -41,41 +42,44 @@ import Testing
         let inLog = try await fixture.issuedInLog()
         #expect(try fixture.issuedInTable() == inLog.filter { !$0.contains("mallory") })
         let logLength = try await fixture.logLength()
-        #expect(Table.count(fixture.databasePath, "coupon_events") == Int(logLength) - 1)
+        #expect(Table.count(fixture.database, "coupon_events") == Int(logLength) - 1)
     }
 
-    /// Replay of the whole log into a fresh file equals, table by table and row by row, what the
+    /// Replay of the whole log into a fresh database (of either engine) equals, table by table and row by row, what the
     /// workers built; replaying again, and a worker re-reading the whole log over the full
     /// database, change nothing at all.
-    @Test func replayRebuildsTheSameTablesAndRepeatingItChangesNothing() async throws {
-        let fixture = try await Fixture()
+    @Test(arguments: TestEngine.servers)
+    func replayRebuildsTheSameTablesAndRepeatingItChangesNothing(engine: TestEngine) async throws {
+        let fixture = try await Fixture(engine: engine)
         try await withWorker(fixture) {
             for round in 0..<3 { try await fixture.race(quantity: 200, users: 300, prefix: "r\(round)") }
             let caughtUp = try await fixture.caughtUp(issues: 600)
             #expect(caughtUp)
         }
-        let built = try Table.checksums(fixture.databasePath, stable: true)
+        let built = try Table.checksums(fixture.database, stable: true)
 
-        let fresh = Fixture.temporaryDatabase()
-        let store = try await SQLiteProjectionStore(path: fresh)
-        _ = try await store.migrate()
-        let replayer = Replayer(
-            client: fixture.client, store: store, partitioning: fixture.partitioning, batchSize: 100,
-            logger: fixture.logger)
-        let first = try await replayer.run()
-        let logLength = try await fixture.logLength()
-        #expect(first.eventsRead == Int(logLength))
-        #expect(first.applied == first.eventsRead)
-        #expect(try Table.checksums(fresh, stable: true) == built)
+        // Replayed into a fresh database of each engine: the same rows as the workers built,
+        // whichever engine they built them in.
+        for target in TestEngine.servers {
+            let fresh = try target.freshDatabase()
+            let replayer = Replayer(
+                client: fixture.client, store: try await target.store(fresh), partitioning: fixture.partitioning,
+                batchSize: 100, logger: fixture.logger)
+            let first = try await replayer.run()
+            let logLength = try await fixture.logLength()
+            #expect(first.eventsRead == Int(logLength))
+            #expect(first.applied == first.eventsRead)
+            #expect(try Table.checksums(fresh, stable: true) == built, "\(engine) → \(target)")
 
-        let everything = try Table.checksums(fresh)
-        let second = try await replayer.run()
-        #expect(second.applied == 0)
-        #expect(second.rowsWritten == 0)
-        #expect(try Table.checksums(fresh) == everything)
+            let everything = try Table.checksums(fresh)
+            let second = try await replayer.run()
+            #expect(second.applied == 0)
+            #expect(second.rowsWritten == 0)
+            #expect(try Table.checksums(fresh) == everything)
+        }
 
         // A worker from scratch: the group is gone, so it reads the whole log again.
-        let before = try Table.checksums(fixture.databasePath)
+        let before = try Table.checksums(fixture.database)
         for p in fixture.partitioning.all {
             _ = try await fixture.client.command(
                 "XGROUP", "DESTROY", Partitioning.eventsKey(p), WorkerConfiguration.group)
@@ -98,14 +102,14 @@ import Testing
             }
             #expect(reread)
         }
-        #expect(try Table.checksums(fixture.databasePath) == before)
+        #expect(try Table.checksums(fixture.database) == before)
     }
 
-    @Test func lookupsSayWhetherTheProjectionHoldsTheIssuance() async throws {
-        let fixture = try await Fixture()
+    @Test(arguments: TestEngine.servers)
+    func lookupsSayWhetherTheProjectionHoldsTheIssuance(engine: TestEngine) async throws {
+        let fixture = try await Fixture(engine: engine)
         let coupon = try await fixture.race(quantity: 5, users: 1, prefix: "solo")
-        let store = try await SQLiteProjectionStore(path: fixture.databasePath)
-        _ = try await store.migrate()
+        let store = try await engine.store(fixture.database)
         #expect(try await store.issuance(coupon: coupon, user: UserID("solo-0")) == nil)
         try await withWorker(fixture) {
             let projected = try await eventually {
@@ -117,11 +121,12 @@ import Testing
 
     /// Redis goes away under a running worker and comes back (AOF keeps the data): the worker
     /// backs off, then projects what was issued before and after.
-    @Test func aWorkerOutlivesARedisRestart() async throws {
-        let fixture = try await Fixture()
+    @Test(arguments: TestEngine.servers)
+    func aWorkerOutlivesARedisRestart(engine: TestEngine) async throws {
+        let fixture = try await Fixture(engine: engine)
         let coupon = try await fixture.race(quantity: 1_000, users: 100, prefix: "before")
         try await withWorker(fixture) {
-            let first = try await eventually { Table.count(fixture.databasePath, "coupon_issues") == 100 }
+            let first = try await eventually { Table.count(fixture.database, "coupon_issues") == 100 }
             #expect(first)
             fixture.server.stop()
             try await Task.sleep(for: .milliseconds(500))
@@ -144,8 +149,9 @@ import Testing
     /// Entries that were committed but never acknowledged, and have since been delivered more
     /// than `maxDeliveries` times (Redis flapping between COMMIT and XACK), are acknowledged, not
     /// reported as dead: the archive already holds them.
-    @Test func projectedButUnacknowledgedEntriesAreAcknowledgedNotDeadLettered() async throws {
-        let fixture = try await Fixture()
+    @Test(arguments: TestEngine.servers)
+    func projectedButUnacknowledgedEntriesAreAcknowledgedNotDeadLettered(engine: TestEngine) async throws {
+        let fixture = try await Fixture(engine: engine)
         let coupon = try await fixture.race(quantity: 100, users: 30, prefix: "ghosted")
         let p = fixture.partitioning.partition(of: coupon)
         let key = Partitioning.eventsKey(p)
@@ -155,8 +161,7 @@ import Testing
                 "XREADGROUP", "GROUP", WorkerConfiguration.group, "ghost", "STREAMS", key, "0")
         }
         // The ghost committed them, then died before XACK.
-        let store = try await SQLiteProjectionStore(path: fixture.databasePath)
-        _ = try await store.migrate()
+        let store = try await engine.store(fixture.database)
         let events = try delivered.map {
             try LoggedEvent(
                 partition: p, id: #require(StreamID($0.id)), fields: $0.fields.map { LoggedEvent.Field($0.0, $0.1) })

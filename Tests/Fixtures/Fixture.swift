@@ -7,22 +7,35 @@ import Logging
 import Redis
 import TestSupport
 
-/// A deployment of its own for each test: a fresh redis-server, P = 2, a fresh SQLite file.
-/// Shared by the worker, audit and command-line tests.
+/// A deployment of its own for each test: a fresh redis-server, P = 2, a fresh database (a SQLite
+/// file, or a MariaDB database). Shared by the worker, audit and command-line tests.
 public struct Fixture: Sendable {
     public let server: RedisServer
     public let client: RedisClient
     public let ledger: RedisCouponLedger
     public let partitioning: Partitioning
-    public let databasePath: String
+    public let engine: TestEngine
+    /// The projection's URL, as `--database` takes it.
+    public let database: String
 
-    public init() async throws {
+    public init(engine: TestEngine = .sqlite) async throws {
         server = try RedisServer()
         client = RedisClient(configuration: server.configuration)
         partitioning = try Partitioning(count: 2)
         _ = try await RedisDeployment(client: client).initialise(partitioning)
         ledger = RedisCouponLedger(client: client, partitioning: partitioning)
-        databasePath = Fixture.temporaryDatabase()
+        self.engine = engine
+        database = try engine.freshDatabase()
+    }
+
+    /// The SQLite file, for tests of SQLite itself (empty on other engines).
+    public var databasePath: String {
+        database.hasPrefix("sqlite:") ? String(database.dropFirst("sqlite:".count)) : ""
+    }
+
+    /// A database argument as `--database` takes it: URLs as they are, a bare path as SQLite.
+    static func url(_ database: String) -> String {
+        database.hasPrefix("sqlite:") || database.hasPrefix("mysql://") ? database : "sqlite:" + database
     }
 
     public static func temporaryDatabase() -> String {
@@ -39,7 +52,7 @@ public struct Fixture: Sendable {
     public func workerArguments(_ consumer: String, database: String? = nil, extra: [String] = []) -> [String] {
         [
             "worker", "--consumer", consumer, "--redis", server.url, "--partitions", String(partitioning.count),
-            "--database", "sqlite:\(database ?? databasePath)",
+            "--database", Fixture.url(database ?? self.database),
         ] + extra
     }
 
@@ -105,7 +118,7 @@ public struct Fixture: Sendable {
     }
 
     public func issuedInTable(_ path: String? = nil) throws -> Set<String> {
-        Set(try Table.rows(path ?? databasePath, "SELECT coupon_id, user_id, seq, event_id FROM coupon_issues"))
+        Set(try Table.rows(path ?? database, "SELECT coupon_id, user_id, seq, event_id FROM coupon_issues"))
     }
 
     /// Entries delivered to some consumer and not yet acknowledged, over all partitions.
@@ -126,7 +139,7 @@ public struct Fixture: Sendable {
     public func caughtUp(issues: Int) async throws -> Bool {
         try await eventually {
             let pending = try await pending()
-            return pending == 0 && Table.count(databasePath, "coupon_issues") == issues
+            return pending == 0 && Table.count(database, "coupon_issues") == issues
         }
     }
 
@@ -137,25 +150,24 @@ public struct Fixture: Sendable {
     }
 }
 
-/// Reads a SQLite file the way a user would check it.
+/// Reads the projection the way a user would check it, on a connection of its own: `database` is
+/// a SQLite file's path, or a `sqlite:` or `mysql://` URL.
 public enum Table {
-    public static func rows(_ path: String, _ sql: String) throws -> [String] {
-        let connection = try SQLiteConnection(path: path)
-        var rows: [String] = []
-        try connection.query(sql) { row in
-            rows.append(
-                (0..<row.columnCount).map { row.isNull($0) ? "NULL" : row.text($0) ?? "" }.joined(separator: "|"))
+    public static func rows(_ database: String, _ sql: String) throws -> [String] {
+        if database.hasPrefix("mysql://") {
+            return try MariaDBConnection(try MariaDBConfiguration(url: database)).rows(sql)
         }
-        return rows
+        let path = database.hasPrefix("sqlite:") ? String(database.dropFirst("sqlite:".count)) : database
+        return try SQLiteConnection(path: path).rows(sql)
     }
 
-    public static func count(_ path: String, _ table: String) -> Int {
-        (try? rows(path, "SELECT count(*) FROM \(table)").first.flatMap { Int($0) }) ?? -1
+    public static func count(_ database: String, _ table: String) -> Int {
+        (try? rows(database, "SELECT count(*) FROM \(table)").first.flatMap { Int($0) }) ?? -1
     }
 
     /// A checksum per table over every row in key order (FNV-1a 64 of the rows' text).
     /// `stable` leaves out the columns that record when a row was written, not what it says.
-    public static func checksums(_ path: String, stable: Bool = false) throws -> [String: String] {
+    public static func checksums(_ database: String, stable: Bool = false) throws -> [String: String] {
         let queries = [
             "coupons": "SELECT * FROM coupons ORDER BY id",
             "coupon_issues": "SELECT * FROM coupon_issues ORDER BY coupon_id, user_id",
@@ -170,7 +182,7 @@ public enum Table {
         return try queries.mapValues { sql in
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
             var count = 0
-            for row in try rows(path, sql) {
+            for row in try rows(database, sql) {
                 for byte in (row + "\n").utf8 {
                     hash ^= UInt64(byte)
                     hash = hash &* 0x100_0000_01b3
@@ -190,8 +202,12 @@ public func withWorker<T>(
     var configuration = WorkerConfiguration(consumer: consumer, partitioning: fixture.partitioning)
     configuration.block = .milliseconds(100)
     configure(&configuration)
-    let store = try await SQLiteProjectionStore(path: database ?? fixture.databasePath)
-    _ = try await store.migrate()
+    let store =
+        if let database {
+            try await TestEngine.sqlite.store(Fixture.url(database))
+        } else {
+            try await fixture.engine.store(fixture.database)
+        }
     let worker = ProjectionWorker(
         configuration: configuration, redis: fixture.server.configuration, store: store, logger: fixture.logger)
     let task = Task { try await worker.run() }

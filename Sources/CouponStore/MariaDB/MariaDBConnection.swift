@@ -1,35 +1,37 @@
 import CMariaDB
 
 /// Owns one Connector/C `MYSQL` handle. Blocking and not thread-safe, like the handle: callers
-/// confine it to one thread, as with `SQLiteConnection`. Statements are prepared once and cached
-/// by their SQL. Every session is `utf8mb4` with the binary, no-pad collation (so `u-42`, `U-42`
-/// and `u-42 ` are three different ids) and strict SQL mode (a value that does not fit is an
-/// error, never a silent truncation). After the connection is lost (server restarted, connection
-/// killed) the failing call throws a transient error and the next call connects again.
-public final class MariaDBConnection: StatementExecuting {
+/// confine it to one thread (see `DatabaseQueue`). Statements are prepared once and cached by
+/// their SQL. Every session is `utf8mb4` with a binary, no-pad collation (so `u-42`, `U-42` and
+/// `u-42 ` are three different ids) and strict SQL mode (a value that does not fit is an error,
+/// never a silent truncation). After the connection is lost (server restarted, connection killed)
+/// the failing call throws a transient error and the next call connects again.
+public final class MariaDBConnection: SQLConnection {
     public let configuration: MariaDBConfiguration
     private var handle: UnsafeMutablePointer<MYSQL>?
     private var statements: [String: MariaDBStatement] = [:]
+    /// True when the server is MariaDB; MySQL servers answer otherwise (and lack bulk execution).
+    public private(set) var serverIsMariaDB = false
+    /// How `insert` sends many rows: array binding on MariaDB, multi-row VALUES on MySQL, unless
+    /// set otherwise (the tests run both against MariaDB).
+    public var batching: MariaDBBatching
 
-    /// Run on every (re)connect, in this order.
-    static let sessionSetup = [
-        "SET NAMES utf8mb4 COLLATE utf8mb4_nopad_bin",
-        "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
-            + "NO_ENGINE_SUBSTITUTION'",
-    ]
+    public static let strictMode =
+        "STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
 
-    public init(_ configuration: MariaDBConfiguration) throws(MariaDBError) {
+    /// The binary collation without trailing-space padding: MariaDB's and MySQL 8's names for it.
+    public var binaryCollation: String { serverIsMariaDB ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin" }
+
+    public init(_ configuration: MariaDBConfiguration, batching: MariaDBBatching? = nil) throws(MariaDBError) {
         self.configuration = configuration
+        self.batching = .arrayBinding
         try connect()
+        self.batching = batching ?? (serverIsMariaDB ? .arrayBinding : .multiRowValues)
     }
 
     deinit { close() }
 
-    /// True when the server is MariaDB (MySQL servers answer otherwise; bulk binding is MariaDB's).
-    public var serverIsMariaDB: Bool {
-        guard let handle, let info = mysql_get_server_info(handle) else { return false }
-        return String(cString: info).contains("MariaDB")
-    }
+    public var dialect: SQLDialect { .mariadb }
 
     /// Runs one statement without parameters (DDL, BEGIN/COMMIT), discarding any result.
     public func execute(_ sql: String) throws(MariaDBError) {
@@ -42,7 +44,7 @@ public final class MariaDBConnection: StatementExecuting {
 
     /// Runs a cached prepared statement with parameters; returns the rows it changed.
     @discardableResult
-    public func run(_ sql: String, _ values: [MariaDBValue] = []) throws(MariaDBError) -> Int {
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws(MariaDBError) -> Int {
         let statement = try prepared(sql)
         do {
             return try statement.execute(values)
@@ -51,8 +53,32 @@ public final class MariaDBConnection: StatementExecuting {
         }
     }
 
+    /// Inserts `rows` as `batching` says; returns the rows inserted (a skipped row counts 0).
+    public func insert(_ insert: RowInsert, _ rows: [[SQLValue]]) throws -> Int {
+        switch batching {
+        case .arrayBinding:
+            let statement = try prepared(insert.mariadbRow)
+            do {
+                return try statement.executeArray(rows)
+            } catch {
+                throw lost(error)
+            }
+        case .multiRowValues:
+            var inserted = 0
+            var rest = rows[...]
+            for size in MariaDBBatching.chunkSizes {
+                while rest.count >= size {
+                    let chunk = rest.prefix(size)
+                    rest = rest.dropFirst(size)
+                    inserted += try run(insert.multiRow(size, .mariadb), Array(chunk.joined()))
+                }
+            }
+            return inserted
+        }
+    }
+
     /// Runs a cached prepared query and hands each row to `row`.
-    public func query(_ sql: String, _ values: [MariaDBValue] = [], row: (MariaDBRow) throws -> Void) throws {
+    public func query(_ sql: String, _ values: [SQLValue], row: (MariaDBRow) throws -> Void) throws {
         let statement = try prepared(sql)
         do {
             try statement.query(values, row: row)
@@ -80,9 +106,6 @@ public final class MariaDBConnection: StatementExecuting {
         var timeout = configuration.connectTimeoutSeconds
         mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &timeout)
         _ = "utf8mb4".withCString { mysql_options(handle, MYSQL_SET_CHARSET_NAME, $0) }
-        for command in MariaDBConnection.sessionSetup {
-            _ = command.withCString { mysql_options(handle, MYSQL_INIT_COMMAND, $0) }
-        }
         let connected = mysql_real_connect(
             handle, configuration.host, configuration.user, configuration.password, configuration.database,
             UInt32(configuration.port), configuration.socket, 0)
@@ -92,6 +115,14 @@ public final class MariaDBConnection: StatementExecuting {
             throw error
         }
         self.handle = handle
+        serverIsMariaDB = mysql_get_server_info(handle).map { String(cString: $0).contains("MariaDB") } ?? false
+        do {
+            try execute("SET NAMES utf8mb4 COLLATE \(binaryCollation)")
+            try execute("SET SESSION sql_mode = '\(MariaDBConnection.strictMode)'")
+        } catch {
+            close()
+            throw error
+        }
     }
 
     /// The handle, connecting first if the last connection was lost.

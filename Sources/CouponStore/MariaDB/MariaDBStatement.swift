@@ -36,13 +36,13 @@ final class MariaDBStatement {
     deinit { mysql_stmt_close(handle) }
 
     /// Executes with `values`; returns the rows changed.
-    func execute(_ values: [MariaDBValue]) throws(MariaDBError) -> Int {
+    func execute(_ values: [SQLValue]) throws(MariaDBError) -> Int {
         try bindAndExecute(values)
         return Int(truncatingIfNeeded: mysql_stmt_affected_rows(handle))
     }
 
     /// Executes with `values` and hands each row to `row`.
-    func query(_ values: [MariaDBValue], row: (MariaDBRow) throws -> Void) throws {
+    func query(_ values: [SQLValue], row: (MariaDBRow) throws -> Void) throws {
         try bindAndExecute(values)
         defer { mysql_stmt_free_result(handle) }
         guard mysql_stmt_store_result(handle) == 0 else { throw MariaDBStatement.error(of: handle, sql: sql) }
@@ -67,7 +67,7 @@ final class MariaDBStatement {
                     guard status == 0 || status == MYSQL_DATA_TRUNCATED else {
                         throw MariaDBStatement.error(of: handle, sql: sql)
                     }
-                    var values: [MariaDBValue] = []
+                    var values: [SQLValue] = []
                     values.reserveCapacity(columnCount)
                     for column in 0..<columnCount {
                         if nulls[column] != 0 {
@@ -94,7 +94,94 @@ final class MariaDBStatement {
         }
     }
 
-    private func bindAndExecute(_ values: [MariaDBValue]) throws(MariaDBError) {
+    /// Executes once with every row of `rows` bound column by column (MariaDB's bulk execution,
+    /// `STMT_ATTR_ARRAY_SIZE`); returns the rows changed in all. Strings are bound as an array of
+    /// pointers into one buffer holding them all, with an array of their lengths; NULLs through
+    /// the indicator array.
+    func executeArray(_ rows: [[SQLValue]]) throws(MariaDBError) -> Int {
+        guard let first = rows.first else { return 0 }
+        guard first.count == parameterCount, rows.allSatisfy({ $0.count == parameterCount }) else {
+            throw MariaDBError(
+                number: 2034, sqlState: "HY000", message: "rows do not all have \(parameterCount) values", sql: sql)
+        }
+        let count = rows.count
+        var binds = [MYSQL_BIND](repeating: MYSQL_BIND(), count: parameterCount)
+        var storage: [UnsafeMutableRawPointer] = []
+        defer { for pointer in storage { free(pointer) } }
+        func allocate<T>(_ type: T.Type, _ n: Int) -> UnsafeMutablePointer<T> {
+            let raw = malloc(max(n, 1) * MemoryLayout<T>.stride)!
+            storage.append(raw)
+            return raw.bindMemory(to: T.self, capacity: max(n, 1))
+        }
+        for column in 0..<parameterCount {
+            let indicators = allocate(CChar.self, count)
+            var isText = false
+            for row in rows {
+                if case .text = row[column] { isText = true }
+            }
+            if isText {
+                var total = 0
+                for row in rows {
+                    switch row[column] {
+                    case .text(let text): total += text.utf8.count
+                    case .null: break
+                    case .integer:
+                        throw MariaDBError(
+                            number: 2036, sqlState: "HY000", message: "column \(column) mixes text and numbers",
+                            sql: sql)
+                    }
+                }
+                let bytes = allocate(UInt8.self, total)
+                let pointers = allocate(UnsafeMutablePointer<CChar>?.self, count)
+                let lengths = allocate(UInt.self, count)
+                var offset = 0
+                for (index, row) in rows.enumerated() {
+                    guard case .text(var text) = row[column] else {
+                        indicators[index] = CChar(STMT_INDICATOR_NULL.rawValue)
+                        pointers[index] = nil
+                        lengths[index] = 0
+                        continue
+                    }
+                    let length = text.withUTF8 { utf8 in
+                        if let source = utf8.baseAddress { (bytes + offset).update(from: source, count: utf8.count) }
+                        return utf8.count
+                    }
+                    indicators[index] = CChar(STMT_INDICATOR_NONE.rawValue)
+                    pointers[index] = UnsafeMutableRawPointer(bytes + offset).assumingMemoryBound(to: CChar.self)
+                    lengths[index] = UInt(length)
+                    offset += length
+                }
+                binds[column].buffer_type = MYSQL_TYPE_STRING
+                binds[column].buffer = UnsafeMutableRawPointer(pointers)
+                binds[column].length = lengths
+            } else {
+                let numbers = allocate(Int64.self, count)
+                for (index, row) in rows.enumerated() {
+                    if case .integer(let number) = row[column] {
+                        numbers[index] = number
+                        indicators[index] = CChar(STMT_INDICATOR_NONE.rawValue)
+                    } else {
+                        numbers[index] = 0
+                        indicators[index] = CChar(STMT_INDICATOR_NULL.rawValue)
+                    }
+                }
+                binds[column].buffer_type = MYSQL_TYPE_LONGLONG
+                binds[column].buffer = UnsafeMutableRawPointer(numbers)
+            }
+            binds[column].u.indicator = indicators
+        }
+        var size = UInt32(count)
+        defer {
+            var single: UInt32 = 0
+            mysql_stmt_attr_set(handle, STMT_ATTR_ARRAY_SIZE, &single)
+        }
+        guard mysql_stmt_attr_set(handle, STMT_ATTR_ARRAY_SIZE, &size) == 0,
+            mysql_stmt_bind_param(handle, &binds) == 0, mysql_stmt_execute(handle) == 0
+        else { throw MariaDBStatement.error(of: handle, sql: sql) }
+        return Int(truncatingIfNeeded: mysql_stmt_affected_rows(handle))
+    }
+
+    private func bindAndExecute(_ values: [SQLValue]) throws(MariaDBError) {
         guard values.count == parameterCount else {
             throw MariaDBError(
                 number: 2034, sqlState: "HY000",

@@ -2,11 +2,9 @@ import CSQLite
 
 /// Owns one `sqlite3` handle. Not thread-safe, like the handle: callers confine it to one thread
 /// (see `SQLiteDatabase`). Statements are prepared once and cached by their SQL.
-public final class SQLiteConnection: StatementExecuting {
+public final class SQLiteConnection: SQLConnection {
     private let handle: OpaquePointer
     private var statements: [String: SQLiteStatement] = [:]
-    /// The hot statements, keyed by the address of their `StaticString` (no hashing of SQL text).
-    private var staticStatements: [UnsafeRawPointer: SQLiteStatement] = [:]
     public let path: String
 
     /// Opens (creating if needed) in WAL mode with a busy timeout, so several processes can share
@@ -34,9 +32,10 @@ public final class SQLiteConnection: StatementExecuting {
         try execute("PRAGMA foreign_keys = ON")
     }
 
+    public var dialect: SQLDialect { .sqlite }
+
     deinit {
         statements.removeAll()
-        staticStatements.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -53,32 +52,26 @@ public final class SQLiteConnection: StatementExecuting {
 
     /// Runs a cached statement with parameters; returns the rows it changed.
     @discardableResult
-    public func run(_ sql: String, _ values: [SQLiteValue] = []) throws(SQLiteError) -> Int {
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws(SQLiteError) -> Int {
         try run(try prepared(sql), values)
     }
 
-    /// The same for SQL known at compile time: the cache key is the string's address.
-    @discardableResult
-    public func run(_ sql: StaticString, _ values: [SQLiteValue] = []) throws(SQLiteError) -> Int {
-        let key = UnsafeRawPointer(sql.utf8Start)
-        let statement: SQLiteStatement
-        if let cached = staticStatements[key] {
-            statement = cached
-        } else {
-            statement = try prepared(sql.description)
-            staticStatements[key] = statement
-        }
-        return try run(statement, values)
-    }
-
-    private func run(_ statement: SQLiteStatement, _ values: [SQLiteValue]) throws(SQLiteError) -> Int {
+    private func run(_ statement: SQLiteStatement, _ values: [SQLValue]) throws(SQLiteError) -> Int {
         try statement.bind(values)
         while try statement.step() {}
         return Int(sqlite3_changes(handle))
     }
 
+    /// One row at a time: a cached statement is a function call away, there is no round trip to save.
+    public func insert(_ insert: RowInsert, _ rows: [[SQLValue]]) throws -> Int {
+        let statement = try prepared(insert.sqliteRow)
+        var inserted = 0
+        for row in rows { inserted += try run(statement, row) }
+        return inserted
+    }
+
     /// Runs a cached query and hands each row to `row`.
-    public func query(_ sql: String, _ values: [SQLiteValue] = [], row: (SQLiteRow) throws -> Void) throws {
+    public func query(_ sql: String, _ values: [SQLValue], row: (SQLiteRow) throws -> Void) throws {
         let statement = try prepared(sql)
         try statement.bind(values)
         defer { sqlite3_reset(statement.handle) }

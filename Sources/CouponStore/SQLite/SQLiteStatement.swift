@@ -15,7 +15,7 @@ final class SQLiteStatement {
     deinit { sqlite3_finalize(handle) }
 
     /// Binds values to ?1, ?2, … in order.
-    func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
+    func bind(_ values: [SQLValue]) throws(SQLiteError) {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         for (offset, value) in values.enumerated() {
@@ -39,16 +39,16 @@ final class SQLiteStatement {
         return false
     }
 
-    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    func int64(_ column: Int) -> Int64 { sqlite3_column_int64(handle, Int32(column)) }
 
-    func text(_ column: Int32) -> String? {
-        guard let pointer = sqlite3_column_text(handle, column) else { return nil }
+    func text(_ column: Int) -> String? {
+        guard let pointer = sqlite3_column_text(handle, Int32(column)) else { return nil }
         return String(cString: pointer)
     }
 
-    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func isNull(_ column: Int) -> Bool { sqlite3_column_type(handle, Int32(column)) == SQLITE_NULL }
 
-    var columnCount: Int32 { sqlite3_column_count(handle) }
+    var columnCount: Int { Int(sqlite3_column_count(handle)) }
 }
 
 /// `sqliteTransient` is a macro Swift cannot import: SQLite copies the bound bytes.

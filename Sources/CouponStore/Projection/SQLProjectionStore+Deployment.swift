@@ -2,27 +2,28 @@ import CouponCore
 import Foundation
 
 /// The deployment record and the archive as `coupon recover` reads it back.
-extension SQLiteProjectionStore {
+extension SQLProjectionStore {
     public func recordDeployment(_ identity: DeploymentIdentity) async throws -> DeploymentIdentity {
         try await database.perform { connection in
             try connection.transaction {
-                try connection.run(
-                    "INSERT INTO deployment (id, generation, partition_count, recorded_at) VALUES (1, ?1, ?2, ?3) "
-                        + "ON CONFLICT DO NOTHING",
+                _ = try connection.insert(
+                    ProjectionQueries.deploymentInsert,
                     [
-                        .text(identity.generation), .integer(Int64(identity.partitions)),
-                        .integer(Int64(Date().timeIntervalSince1970 * 1000)),
+                        [
+                            .integer(1), .text(identity.generation), .integer(Int64(identity.partitions)),
+                            .integer(Int64(Date().timeIntervalSince1970 * 1000)),
+                        ]
                     ])
-                return try SQLiteProjectionStore.deployment(on: connection) ?? identity
+                return try Self.deployment(on: connection) ?? identity
             }
         }
     }
 
     public func recordedDeployment() async throws -> DeploymentIdentity? {
-        try await reads.perform { try SQLiteProjectionStore.deployment(on: $0) }
+        try await reads.perform { try Self.deployment(on: $0) }
     }
 
-    static func deployment(on connection: SQLiteConnection) throws -> DeploymentIdentity? {
+    static func deployment(on connection: Connection) throws -> DeploymentIdentity? {
         var found: DeploymentIdentity?
         try connection.query("SELECT generation, partition_count FROM deployment WHERE id = 1") { row in
             found = DeploymentIdentity(partitions: Int(row.int64(1)), generation: row.text(0) ?? "")
@@ -41,11 +42,11 @@ extension SQLiteProjectionStore {
     public func recoverySnapshot(partition p: Int, of partitioning: Partitioning) async throws -> RecoverySnapshot {
         try await reads.perform { connection in
             var snapshot = RecoverySnapshot()
-            let ofPartition: [SQLiteValue] = [.integer(Int64(partitioning.count)), .integer(Int64(p))]
+            let ofPartition: [SQLValue] = [.integer(Int64(partitioning.count)), .integer(Int64(p))]
             try connection.query(
                 """
                 SELECT id, name, total_quantity, issue_starts_at, issue_ends_at, defined_event_id, defined_at
-                FROM coupons WHERE id % ?1 = ?2 ORDER BY id
+                FROM coupons WHERE id % ? = ? ORDER BY id
                 """, ofPartition
             ) { row in
                 snapshot.coupons.append(
@@ -55,7 +56,7 @@ extension SQLiteProjectionStore {
                         definedAt: row.int64(6), issued: 0))
             }
             try connection.query(
-                "SELECT coupon_id, user_id, seq, event_id, issued_at FROM coupon_issues WHERE coupon_id % ?1 = ?2",
+                "SELECT coupon_id, user_id, seq, event_id, issued_at FROM coupon_issues WHERE coupon_id % ? = ?",
                 ofPartition
             ) { row in
                 snapshot.issuances.append(
@@ -64,7 +65,7 @@ extension SQLiteProjectionStore {
                         eventId: row.text(3) ?? "", issuedAt: row.int64(4)))
             }
             try connection.query(
-                "SELECT event_id, payload FROM coupon_events WHERE partition_no = ?1 ORDER BY event_ms, event_seq",
+                "SELECT event_id, payload FROM coupon_events WHERE partition_no = ? ORDER BY event_ms, event_seq",
                 [.integer(Int64(p))]
             ) { row in
                 guard let id = row.text(0).flatMap({ StreamID($0) }), let payload = row.text(1),

@@ -1,13 +1,6 @@
-/// A value bound to a statement's parameter.
-public enum MariaDBValue: Sendable, Equatable {
-    case integer(Int64)
-    case text(String)
-    case null
-}
-
 /// The current row of a query: every column as text (or null), as the server sent it.
-public struct MariaDBRow: Sendable {
-    let values: [MariaDBValue]
+public struct MariaDBRow: SQLRow, Sendable {
+    let values: [SQLValue]
 
     public var columnCount: Int { values.count }
     public func isNull(_ column: Int) -> Bool { values[column] == .null }

@@ -2,35 +2,13 @@ import CouponCore
 
 /// Audit queries over the archive, on the read connection. Log order comes from the numeric
 /// `(event_ms, event_seq)` columns (migration 0002), never from the text of the event id.
-extension SQLiteProjectionStore {
-    static let timelineQuery = """
-        SELECT partition_no, event_id, type, coupon_id, user_id, seq, occurred_at FROM coupon_events
-        WHERE coupon_id = ?1 AND (event_ms, event_seq) > (?2, ?3)
-        ORDER BY event_ms, event_seq LIMIT ?4
-        """
-    static let winnersQuery = """
-        SELECT seq, user_id, event_id, issued_at FROM coupon_issues
-        WHERE coupon_id = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq LIMIT ?4
-        """
-    static let userQuery = """
-        SELECT coupon_id, seq, event_id, issued_at FROM coupon_issues WHERE user_id = ?1 ORDER BY coupon_id
-        """
-    /// The columns `definition(from:)` reads, in its order.
-    static let definitionColumns = "id, name, total_quantity, issue_starts_at, issue_ends_at, defined_at"
-    static let definitionQuery = "SELECT \(definitionColumns) FROM coupons WHERE id = ?1"
-
-    static func definition(from row: SQLiteRow) throws -> CouponEvent.Defined {
-        CouponEvent.Defined(
-            coupon: try CouponID(row.int64(0)), name: row.text(1) ?? "", total: row.int64(2), startsAt: row.int64(3),
-            endsAt: row.int64(4), at: row.int64(5))
-    }
-
+extension SQLProjectionStore {
     public func timeline(coupon: CouponID, after: StreamID?, limit: Int) async throws -> [AuditEvent] {
         try await reads.perform { connection in
             var events: [AuditEvent] = []
             let (ms, seq) = after.map { (Int64(bitPattern: $0.millis), Int64(bitPattern: $0.sequence)) } ?? (-1, -1)
             try connection.query(
-                SQLiteProjectionStore.timelineQuery,
+                ProjectionQueries.timeline,
                 [.integer(coupon.value), .integer(ms), .integer(seq), .integer(Int64(limit))]
             ) { row in
                 guard let id = row.text(1).flatMap({ StreamID($0) }) else {
@@ -52,8 +30,8 @@ extension SQLiteProjectionStore {
         try await reads.perform { connection in
             var winners: [Issuance] = []
             try connection.query(
-                SQLiteProjectionStore.winnersQuery,
-                [.integer(coupon.value), .integer(fromSeq), .integer(toSeq ?? .max), .integer(Int64(limit ?? -1))]
+                ProjectionQueries.winners,
+                [.integer(coupon.value), .integer(fromSeq), .integer(toSeq ?? .max), .integer(Int64(limit ?? Int.max))]
             ) { row in
                 winners.append(
                     Issuance(
@@ -67,7 +45,7 @@ extension SQLiteProjectionStore {
     public func issuances(user: UserID) async throws -> [Issuance] {
         try await reads.perform { connection in
             var held: [Issuance] = []
-            try connection.query(SQLiteProjectionStore.userQuery, [.text(user.value)]) { row in
+            try connection.query(ProjectionQueries.user, [.text(user.value)]) { row in
                 held.append(
                     Issuance(
                         couponId: try CouponID(row.int64(0)), userId: user, seq: row.int64(1),
@@ -83,10 +61,10 @@ extension SQLiteProjectionStore {
             var found: [CouponEvent.Defined] = []
             try connection.query(
                 """
-                SELECT \(SQLiteProjectionStore.definitionColumns) FROM coupons
-                WHERE issue_ends_at > ?1 AND issue_starts_at < ?2 ORDER BY id DESC LIMIT ?3
+                SELECT \(ProjectionQueries.definitionColumns) FROM coupons
+                WHERE issue_ends_at > ? AND issue_starts_at < ? ORDER BY id DESC LIMIT ?
                 """, [.integer(from), .integer(to), .integer(Int64(limit))]
-            ) { row in found.append(try SQLiteProjectionStore.definition(from: row)) }
+            ) { row in found.append(try ProjectionQueries.definition(from: row)) }
             return found
         }
     }
@@ -104,8 +82,8 @@ extension SQLiteProjectionStore {
     public func definition(coupon: CouponID) async throws -> CouponEvent.Defined? {
         try await reads.perform { connection in
             var found: CouponEvent.Defined?
-            try connection.query(SQLiteProjectionStore.definitionQuery, [.integer(coupon.value)]) { row in
-                found = try SQLiteProjectionStore.definition(from: row)
+            try connection.query(ProjectionQueries.definition, [.integer(coupon.value)]) { row in
+                found = try ProjectionQueries.definition(from: row)
             }
             return found
         }

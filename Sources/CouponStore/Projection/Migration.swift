@@ -1,3 +1,5 @@
+import Foundation
+
 /// One SQL file of `Migrations/`, carried inside the binary (a runtime image has no source tree).
 public struct Migration: Sendable, Equatable {
     public let version: Int64
@@ -11,6 +13,14 @@ public struct Migration: Sendable, Equatable {
         Migration(version: 2, name: "0002_audit.sql", sql: PackageResources._002_audit_sql),
         Migration(version: 3, name: "0003_deployment.sql", sql: PackageResources._003_deployment_sql),
     ]
+
+    /// The file's statements one by one, comments left out: MariaDB runs one statement per call.
+    /// (The files keep `;` out of comments and string literals.)
+    public var statements: [String] {
+        sql.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
+            .joined(separator: "\n").split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { !$0.isEmpty }
+    }
 
     init(version: Int64, name: String, sql bytes: [UInt8]) {
         self.version = version

@@ -1,0 +1,33 @@
+/// An INSERT of whole rows into one table that skips rows whose key is taken
+/// (`SQLDialect.skipTaken`): the projection's only kind of write besides its progress.
+public struct RowInsert: Sendable {
+    public let table: String
+    public let columns: [String]
+    /// The statement for one row, per dialect, built once.
+    let sqliteRow: String
+    let mariadbRow: String
+
+    public init(table: String, columns: [String]) {
+        self.table = table
+        self.columns = columns
+        sqliteRow = RowInsert.sql(table, columns, rows: 1, .sqlite)
+        mariadbRow = RowInsert.sql(table, columns, rows: 1, .mariadb)
+    }
+
+    /// The statement for one row.
+    func single(_ dialect: SQLDialect) -> String {
+        dialect == .sqlite ? sqliteRow : mariadbRow
+    }
+
+    /// The statement for `rows` rows in one multi-row VALUES list.
+    func multiRow(_ rows: Int, _ dialect: SQLDialect) -> String {
+        rows == 1 ? single(dialect) : RowInsert.sql(table, columns, rows: rows, dialect)
+    }
+
+    private static func sql(_ table: String, _ columns: [String], rows: Int, _ dialect: SQLDialect) -> String {
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+            + Array(repeating: row, count: rows).joined(separator: ", ") + " "
+            + dialect.skipTaken(key: columns[0])
+    }
+}
