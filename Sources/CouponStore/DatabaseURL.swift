@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where the projection lives: `sqlite:PATH` (embedded, the default) or
-/// `mysql://user:pass@host:port/db` (MySQL/MariaDB, a later issue).
+/// `mysql://user:pass@host:port/db` or `mysql://user:pass@localhost/db?socket=PATH` (MariaDB or
+/// MySQL).
 public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     /// An absolute path: a relative one is resolved against the working directory when parsed,
     /// so logs and errors name the file actually opened.
@@ -14,6 +15,7 @@ public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
             guard !path.isEmpty else { throw StoreError.invalidURL("sqlite: needs a path, e.g. sqlite:coupons.sqlite") }
             self = .sqlite(path: DatabaseURL.absolute(path))
         } else if text.hasPrefix("mysql://") {
+            _ = try MariaDBConfiguration(url: text)  // refused here, before anything connects
             self = .mysql(text)
         } else {
             throw StoreError.invalidURL(
@@ -40,7 +42,7 @@ public enum DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let path): return "sqlite:\(path)"
-        case .mysql: return "mysql://…"
+        case .mysql(let url): return DatabaseURL.masked(url)
         }
     }
 }

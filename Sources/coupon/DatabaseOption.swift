@@ -5,8 +5,9 @@ import CouponStore
 struct DatabaseOption: ParsableArguments {
     @Option(
         help: """
-            Projection database: sqlite:PATH, a relative PATH resolved against the working directory \
-            (env COUPON_DATABASE_URL).
+            Projection database: sqlite:PATH (a relative PATH is resolved against the working directory), \
+            mysql://user:password@host:port/dbname or mysql://user:password@localhost/dbname?socket=PATH \
+            for MariaDB/MySQL (env COUPON_DATABASE_URL).
             """)
     var database: String = OptionEnvironment.string("COUPON_DATABASE_URL", default: "sqlite:coupons.sqlite")
 

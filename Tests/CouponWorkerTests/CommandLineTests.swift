@@ -69,10 +69,11 @@ import Testing
         #expect(try await run(["coupons", "show"] + redis + ["0"]).status != 0)
     }
 
-    @Test func migrateAndReplayRunTwiceWithoutChange() async throws {
+    @Test(arguments: TestEngine.servers)
+    func migrateAndReplayRunTwiceWithoutChange(engine: TestEngine) async throws {
         let fixture = try await Fixture()
         try await fixture.race(quantity: 50, users: 80)
-        let database = "sqlite:\(Fixture.temporaryDatabase())"
+        let database = try engine.freshDatabase()
         let migrated = try await run(["migrate", "--database", database])
         #expect(migrated.status == 0)
         #expect(migrated.output.contains("applied 1"))
@@ -119,6 +120,11 @@ import Testing
         Refusal(arguments: ["worker", "--max-deliveries", "0"], names: ["max-deliveries"]),
         Refusal(arguments: ["replay"], environment: ["COUPON_BATCH_SIZE": "0"], names: ["batch-size"]),
         Refusal(arguments: ["serve", "--redis-pool", "0"], names: ["redis-pool"]),
+        Refusal(arguments: ["migrate", "--database", "mysql://:s3cret@db/coupons"], names: ["needs a user"]),
+        Refusal(arguments: ["worker", "--database", "mysql://coupon:s3cret@db:3306/"], names: ["database name"]),
+        Refusal(
+            arguments: ["audit", "verify"], environment: ["COUPON_DATABASE_URL": "mysql://coupon@db:99999/coupons"],
+            names: ["bad port"]),
     ])
     func malformedEnvironmentAndOutOfRangeOptionsAreRefused(_ refusal: Refusal) async throws {
         let refused = try await run(refusal.arguments, environment: refusal.environment)
@@ -149,10 +155,11 @@ import Testing
 
     /// `coupon audit` as a script would use it: JSON (the HTTP shapes), CSV, a table, from the
     /// archive and from the log alike.
-    @Test func auditQueriesPrintJSONCSVAndTablesAndBothSourcesAgree() async throws {
+    @Test(arguments: TestEngine.servers)
+    func auditQueriesPrintJSONCSVAndTablesAndBothSourcesAgree(engine: TestEngine) async throws {
         let fixture = try await Fixture()
         let coupon = try await fixture.race(quantity: 20, users: 30, prefix: "cli")
-        let database = "sqlite:\(Fixture.temporaryDatabase())"
+        let database = try engine.freshDatabase()
         let options = ["--redis", fixture.server.url, "--partitions", "2", "--database", database]
         #expect(try await run(["replay"] + options).status == 0)
         let id = coupon.description
@@ -192,22 +199,21 @@ import Testing
 
     /// `coupon audit verify` exits 0 clean, 1 on a mismatch (named in a sentence), 2 when it
     /// cannot check.
-    @Test func auditVerifyExitsZeroOneOrTwo() async throws {
-        let fixture = try await Fixture()
+    @Test(arguments: TestEngine.servers)
+    func auditVerifyExitsZeroOneOrTwo(engine: TestEngine) async throws {
+        let fixture = try await Fixture(engine: engine)
         let coupon = try await withWorker(fixture) {
             let coupon = try await fixture.race(quantity: 20, users: 25, prefix: "verify")
             #expect(try await fixture.caughtUp(issues: 20))
             return coupon
         }
-        let options = [
-            "--redis", fixture.server.url, "--partitions", "2", "--database", "sqlite:\(fixture.databasePath)",
-        ]
+        let options = ["--redis", fixture.server.url, "--partitions", "2", "--database", fixture.database]
         let clean = try await run(["audit", "verify"] + options)
         #expect(clean.status == 0, "\(clean.output)")
         #expect(clean.output.contains("clean"))
         #expect(clean.output.contains("coupon \(coupon): log 20, Redis 20, archive 20, coupon_issues 20"))
 
-        try SQLiteConnection(path: fixture.databasePath).execute("DELETE FROM coupon_issues WHERE seq = 3")
+        try Table.execute(fixture.database, "DELETE FROM coupon_issues WHERE seq = 3")
         let damaged = try await run(["audit", "verify", "--coupon", coupon.description] + options)
         #expect(damaged.status == 1)
         #expect(damaged.output.contains("coupon \(coupon): seq 3 (user"), "\(damaged.output)")

@@ -205,4 +205,61 @@ import Testing
         }
         #expect(try fixture.issuedInTable() == (try await fixture.issuedInLog()))
     }
+
+    /// MariaDB stopped for 20 s in the middle of projection (a clean shutdown, as a restart for an
+    /// upgrade does): 201s keep coming from Redis, the worker backs off quietly, and once MariaDB
+    /// is back it catches up by itself — nothing dead-lettered, nothing lost or doubled.
+    @Test func mariaDBStoppedTwentySecondsMidProjectionLosesNothing() async throws {
+        let mariadb = try MariaDBServer()
+        let fixture = try await Fixture(engine: .mariadb, database: mariadb.url)
+        let worker = try CouponProcess(fixture.workerArguments("steady", extra: ["--max-deliveries", "1"]))
+        let coupon = try await fixture.ledger.define(
+            try CouponDraft(name: "outage", quantity: 1_000_000, startsAt: nil, endsAt: nil))
+        // One user after another, all along: each 201 is counted.
+        let issuer = Task { () -> (issued: Int, failed: Int) in
+            var issued = 0
+            var failed = 0
+            var user = 0
+            while !Task.isCancelled {
+                user += 1
+                switch try? await fixture.ledger.admit(coupon: coupon.id, user: UserID("u\(user)"), requestId: nil) {
+                case .issued: issued += 1
+                default: failed += 1
+                }
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+            return (issued, failed)
+        }
+        let projecting = try await eventually { Table.count(fixture.database, "coupon_issues") > 100 }
+        #expect(projecting, "\(worker.log)")
+
+        mariadb.stop()
+        let before = try await fixture.logLength()
+        try await Task.sleep(for: .seconds(20))
+        let during = try await fixture.logLength() - before
+        try mariadb.start()
+        try await Task.sleep(for: .seconds(1))
+        issuer.cancel()
+        let (issued, failed) = await issuer.value
+        #expect(failed == 0, "Redis answered every request while MariaDB was away")
+        #expect(during > 1_000, "201s kept coming while MariaDB was stopped: \(during)")
+
+        let caughtUp = try await eventually(timeout: .seconds(60)) {
+            let pending = try await fixture.pending()
+            return pending == 0 && Table.count(fixture.database, "coupon_issues") == issued
+        }
+        #expect(caughtUp, "\(worker.log)")
+        #expect(try await fixture.deadLetters() == 0)
+        let inLog = try await fixture.issuedInLog()
+        #expect(inLog.count == issued)
+        #expect(try fixture.issuedInTable() == inLog)
+        #expect(try Table.rows(fixture.database, "SELECT count(*) - count(DISTINCT seq) FROM coupon_issues") == ["0"])
+        // Quiet: the outage is reported when it starts and when it ends, not once per retry.
+        let lines = worker.log.split(separator: "\n").filter { $0.contains("MariaDB") || $0.contains("database") }
+        #expect(lines.count <= 6, "\(worker.log)")
+
+        worker.signal(SIGTERM)
+        let exit = try await worker.waitForExit()
+        #expect(exit.status == 0 && !exit.signaled, "\(worker.log)")
+    }
 }

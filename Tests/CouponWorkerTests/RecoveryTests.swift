@@ -16,11 +16,10 @@ import Testing
         return (exit.status, process.log)
     }
 
-    @Test func recoverAfterFlushallIssuesNothingTwice() async throws {
-        let fixture = try await Fixture()
-        let options = [
-            "--redis", fixture.server.url, "--partitions", "2", "--database", "sqlite:\(fixture.databasePath)",
-        ]
+    @Test(arguments: TestEngine.servers)
+    func recoverAfterFlushallIssuesNothingTwice(engine: TestEngine) async throws {
+        let fixture = try await Fixture(engine: engine)
+        let options = ["--redis", fixture.server.url, "--partitions", "2", "--database", fixture.database]
         // 300 of 500 issued and projected; a second coupon to check ids against.
         let (coupon, originals, usedIds) = try await withWorker(fixture) {
             let coupon = try await fixture.race(quantity: 500, users: 300, prefix: "first")
@@ -86,7 +85,7 @@ import Testing
         let caughtUp = try await withWorker(fixture) { try await fixture.caughtUp(issues: 503) }
         #expect(caughtUp)
         let seqs = try Table.rows(
-            fixture.databasePath, "SELECT seq FROM coupon_issues WHERE coupon_id = \(coupon.value) ORDER BY seq")
+            fixture.database, "SELECT seq FROM coupon_issues WHERE coupon_id = \(coupon.value) ORDER BY seq")
         #expect(seqs == (1...500).map(String.init))
         let verified = try await run(["audit", "verify"] + options)
         #expect(verified.status == 0, "\(verified.output)")
@@ -99,8 +98,9 @@ import Testing
 
     /// A worker refuses to project another deployment's log into a database: after a loss
     /// someone ran `init` on the empty Redis (a new generation) instead of `recover`.
-    @Test func aWorkerRefusesAnotherDeploymentsLog() async throws {
-        let fixture = try await Fixture()
+    @Test(arguments: TestEngine.servers)
+    func aWorkerRefusesAnotherDeploymentsLog(engine: TestEngine) async throws {
+        let fixture = try await Fixture(engine: engine)
         try await withWorker(fixture) {
             try await fixture.race(quantity: 10, users: 5, prefix: "old")
             #expect(try await fixture.caughtUp(issues: 5))
@@ -112,6 +112,6 @@ import Testing
         let exit = try await worker.waitForExit()
         #expect(exit.status != 0)
         #expect(worker.log.contains("belongs to deployment"), "\(worker.log)")
-        #expect(Table.count(fixture.databasePath, "coupon_issues") == 5, "the new deployment was projected")
+        #expect(Table.count(fixture.database, "coupon_issues") == 5, "the new deployment was projected")
     }
 }

@@ -9,15 +9,17 @@ import Testing
 
 /// Workers as real processes: several at once, killed with SIGKILL at the worst moments.
 @Suite struct WorkerProcessTests {
-    /// The 5,000-user race for 500 coupons with three worker processes projecting it.
+    /// The 5,000-user race for 500 coupons with four worker processes projecting it (scaled out:
+    /// one database, any number of workers).
     @Test(arguments: TestEngine.servers)
-    func threeWorkersProjectTheRaceExactly(engine: TestEngine) async throws {
+    func fourWorkersProjectTheRaceExactly(engine: TestEngine) async throws {
         let fixture = try await Fixture(engine: engine)
-        let workers = try (1...3).map { try CouponProcess(fixture.workerArguments("w\($0)")) }
+        let workers = try (1...4).map { try CouponProcess(fixture.workerArguments("w\($0)")) }
         let coupon = try await fixture.race(quantity: 500, users: 5_000)
 
         let caughtUp = try await fixture.caughtUp(issues: 500)
         #expect(caughtUp, "\(workers.map(\.log))")
+        #expect(try await fixture.deadLetters() == 0)
         let log = try await fixture.issuedInLog()
         #expect(log.count == 500)
         #expect(try fixture.issuedInTable() == log)

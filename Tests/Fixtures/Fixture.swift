@@ -18,14 +18,15 @@ public struct Fixture: Sendable {
     /// The projection's URL, as `--database` takes it.
     public let database: String
 
-    public init(engine: TestEngine = .sqlite) async throws {
+    /// `database`: a URL of the engine's to use instead of a fresh database (a server of the test's own).
+    public init(engine: TestEngine = .sqlite, database: String? = nil) async throws {
         server = try RedisServer()
         client = RedisClient(configuration: server.configuration)
         partitioning = try Partitioning(count: 2)
         _ = try await RedisDeployment(client: client).initialise(partitioning)
         ledger = RedisCouponLedger(client: client, partitioning: partitioning)
         self.engine = engine
-        database = try engine.freshDatabase()
+        self.database = try database ?? engine.freshDatabase()
     }
 
     /// The SQLite file, for tests of SQLite itself (empty on other engines).
@@ -159,6 +160,16 @@ public enum Table {
         }
         let path = database.hasPrefix("sqlite:") ? String(database.dropFirst("sqlite:".count)) : database
         return try SQLiteConnection(path: path).rows(sql)
+    }
+
+    /// Runs a statement that returns no rows (a test damaging the projection on purpose).
+    public static func execute(_ database: String, _ sql: String) throws {
+        if database.hasPrefix("mysql://") {
+            try MariaDBConnection(try MariaDBConfiguration(url: database)).execute(sql)
+        } else {
+            let path = database.hasPrefix("sqlite:") ? String(database.dropFirst("sqlite:".count)) : database
+            try SQLiteConnection(path: path).execute(sql)
+        }
     }
 
     public static func count(_ database: String, _ table: String) -> Int {

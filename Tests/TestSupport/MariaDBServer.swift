@@ -1,0 +1,91 @@
+import Foundation
+import Synchronization
+
+/// A real `mariadbd` of its own, its data in a temporary folder, on a Unix socket only (no TCP
+/// port to collide on), root without a password over that socket. Tests that stop or restart
+/// the database start their own; the rest share `TestMariaDB`.
+public final class MariaDBServer: @unchecked Sendable {
+    // @unchecked: `process` is only replaced by start/stop, which tests call from one task.
+    public let directory: URL
+    private var process: Process?
+
+    public var socket: String { directory.appendingPathComponent("sock").path }
+    /// The URL of the database `coupon_test`, which `init` creates.
+    public var url: String { "mysql://root@localhost/coupon_test?socket=\(socket)" }
+
+    public init() throws {
+        directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("coupon-mariadb-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try MariaDBServer.run(
+            "/usr/bin/mariadb-install-db",
+            [
+                "--no-defaults", "--datadir=\(directory.path)/data", "--user=\(MariaDBServer.user)",
+                "--auth-root-authentication-method=normal",
+            ])
+        try start()
+        try client("CREATE DATABASE coupon_test")
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Starts (again) on the same data and socket; returns once it answers.
+    public func start() throws {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/sbin/mariadbd")
+        server.arguments = [
+            "--no-defaults", "--datadir=\(directory.path)/data", "--socket=\(socket)", "--skip-networking",
+            "--user=\(MariaDBServer.user)", "--log-error=\(directory.path)/error.log", "--skip-log-bin",
+            "--character-set-server=utf8mb4", "--collation-server=utf8mb4_nopad_bin", "--max-connections=500",
+            "--innodb-buffer-pool-size=64M",
+        ]
+        try server.run()
+        process = server
+        let serverPID = server.processIdentifier
+        MariaDBServer.running.withLock { $0.insert(serverPID) }
+        for _ in 0..<300 {
+            if (try? client("SELECT 1")) != nil { return }
+            guard server.isRunning else { break }
+            usleep(50_000)
+        }
+        throw TestSupportError("mariadbd did not start; see \(directory.path)/error.log")
+    }
+
+    /// Stops it (SIGTERM: a clean shutdown, as `systemctl stop` does) and waits until it is gone.
+    public func stop() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let stoppedPID = process.processIdentifier
+        MariaDBServer.running.withLock { _ = $0.remove(stoppedPID) }
+        self.process = nil
+    }
+
+    /// Runs SQL with the `mariadb` client over the socket.
+    public func client(_ sql: String) throws {
+        try MariaDBServer.run("/usr/bin/mariadb", ["--no-defaults", "--socket=\(socket)", "-u", "root", "-e", sql])
+    }
+
+    private static var user: String { ProcessInfo.processInfo.environment["USER"] ?? "root" }
+
+    /// Servers still running when the test process exits are stopped then.
+    private static let running: Mutex<Set<Int32>> = {
+        atexit {
+            MariaDBServer.running.withLock { pids in for pid in pids { kill(pid, SIGTERM) } }
+        }
+        return Mutex([])
+    }()
+
+    private static func run(_ tool: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestSupportError("\(tool) failed") }
+    }
+}
