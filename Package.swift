@@ -174,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "CouponServerTests",
             dependencies: [
-                "CouponServer", "CouponLedger", "CouponCore", "Redis", "TestSupport",
+                "CouponServer", "CouponLedger", "CouponCore", "Fixtures", "Redis", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

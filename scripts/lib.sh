@@ -97,17 +97,19 @@ use_or_start_redis() {
     fi
 }
 
-# start_mariadb DIR PORT: a throwaway MariaDB with its data in DIR, on loopback PORT and the
-# socket DIR/sock, root without a password over the socket. Waits until it answers.
+# start_mariadb DIR PORT: a MariaDB with its data in DIR (created the first time), on loopback
+# PORT and the socket DIR/sock, root without a password over the socket. Waits until it answers.
 # `stop_mariadb DIR` stops it.
 start_mariadb() {
     local dir=$1 port=$2
     mkdir -p "$dir"
-    mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+    dir=$(cd "$dir" && pwd) # mariadbd changes into its datadir: every path it is given must be absolute
+    [ -d "$dir/data" ] || mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
         --auth-root-authentication-method=normal >"$dir/install.log" 2>&1
     mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/sock" --port="$port" --bind-address=127.0.0.1 \
         --user="$(id -un)" --pid-file="$dir/pid" --log-error="$dir/error.log" --skip-log-bin \
-        --character-set-server=utf8mb4 --collation-server=utf8mb4_nopad_bin >/dev/null 2>&1 &
+        --character-set-server=utf8mb4 --collation-server=utf8mb4_nopad_bin --max-connections=500 \
+        >/dev/null 2>&1 &
     for _ in $(seq 1 100); do
         mariadb --no-defaults --socket="$dir/sock" -u root -e "SELECT 1" >/dev/null 2>&1 && return 0
         sleep 0.1

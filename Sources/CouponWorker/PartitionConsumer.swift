@@ -194,13 +194,17 @@ final class PartitionConsumer: Sendable {
 
     /// Deletes consumers that hold nothing and have been idle for the claim timeout: restarted
     /// workers with default (pid-bearing) names would otherwise pile up in `XINFO CONSUMERS`.
+    /// Redis 7.0 counts a live worker that found nothing new as idle too; removing it costs
+    /// nothing (it holds no entries, and its next read creates it again), so this logs at info.
     private func removeIdleConsumers() async throws {
         let removed = try await PartitionConsumer.removeIdleConsumersScript.run(
             on: connection, keys: [key],
             arguments: [group, configuration.consumer, String(configuration.claimTimeout.milliseconds)])
         let names = removed.array?.compactMap(\.string) ?? []
         if !names.isEmpty {
-            logger.notice("removed idle consumers that held no entries", metadata: ["consumers": "\(names)"])
+            logger.info(
+                "removed consumers that held no entries and read nothing for the claim timeout",
+                metadata: ["consumers": "\(names)"])
         }
     }
 

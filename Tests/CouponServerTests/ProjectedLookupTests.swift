@@ -1,4 +1,5 @@
 import CouponStore
+import Fixtures
 import Foundation
 import HummingbirdTesting
 import Redis
@@ -10,9 +11,11 @@ import Testing
         .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("coupon-api-\(UUID()).sqlite").path)
     }
 
-    @Test func anIssuanceIsProjectedWithinASecondOfIts201() async throws {
+    @Test(arguments: TestEngine.servers)
+    func anIssuanceIsProjectedWithinASecondOfIts201(engine: TestEngine) async throws {
         let server = try RedisServer()
-        let database = Self.database()
+        let url = try engine.freshDatabase()
+        let database = try DatabaseURL(url)
         try await withApp(server.configuration, database: database, workers: 1) { client in
             let coupon = try await client.createCoupon(quantity: 10)
             #expect(
@@ -24,12 +27,7 @@ import Testing
                 if !projected { try await Task.sleep(for: .milliseconds(10)) }
             }
             #expect(projected, "not projected within a second of the 201")
-            guard case .sqlite(let path) = database else { return }
-            let connection = try SQLiteConnection(path: path)
-            var rows: [String] = []
-            try connection.query("SELECT user_id, seq FROM coupon_issues WHERE coupon_id = ?1", [.integer(coupon)]) {
-                rows.append("\($0.text(0) ?? "")|\($0.int64(1))")
-            }
+            let rows = try Table.rows(url, "SELECT user_id, seq FROM coupon_issues WHERE coupon_id = \(coupon)")
             #expect(rows == ["p1|1"])
         }
     }
