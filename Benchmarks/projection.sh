@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Projection benchmark, in one run on one machine:
 #   1. fill the log with N issuances through the real admission script (release build);
-#   2. SQLite alone inserting N rows in batches of 1000 (the yardstick);
+#   2. SQLite alone inserting the same rows in batches of 1000 (the yardstick);
 #   3. one projection worker projecting the whole log into a fresh SQLite file;
 #   4. `coupon replay` of the whole log into another fresh file (and once more over it);
 #   5. `coupon audit verify` of the whole deployment against the worker's file (time, peak memory);
@@ -25,8 +25,8 @@ trap cleanup EXIT
 url=redis://127.0.0.1:$redis_port
 
 "$bin/coupon-bench" fill --redis "$url" --events "$events"
-"$bin/coupon-bench" sqlite-baseline --path "$work/baseline.sqlite" --rows "$events"
-"$bin/coupon-bench" project --redis "$url" --database "$work/projected.sqlite"
+"$bin/coupon-bench" baseline --database "sqlite:$work/baseline.sqlite" --events "$events"
+"$bin/coupon-bench" project --redis "$url" --database "sqlite:$work/projected.sqlite"
 COUPON_LOG_LEVEL=warning "$bin/coupon" replay --redis "$url" --database "sqlite:$work/replayed.sqlite"
 COUPON_LOG_LEVEL=warning "$bin/coupon" replay --redis "$url" --database "sqlite:$work/replayed.sqlite"
 /usr/bin/time -f "verify: %e s wall, %M KB peak resident" \

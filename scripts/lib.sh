@@ -99,7 +99,7 @@ use_or_start_redis() {
 
 # start_mariadb DIR PORT: a MariaDB with its data in DIR (created the first time), on loopback
 # PORT and the socket DIR/sock, root without a password over the socket. Waits until it answers.
-# `stop_mariadb DIR` stops it.
+# `stop_mariadb DIR` stops it. Server options in the array MARIADB_EXTRA go last.
 start_mariadb() {
     local dir=$1 port=$2
     mkdir -p "$dir"
@@ -109,7 +109,7 @@ start_mariadb() {
     mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/sock" --port="$port" --bind-address=127.0.0.1 \
         --user="$(id -un)" --pid-file="$dir/pid" --log-error="$dir/error.log" --skip-log-bin \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_nopad_bin --max-connections=500 \
-        >/dev/null 2>&1 &
+        "${MARIADB_EXTRA[@]}" >/dev/null 2>&1 &
     for _ in $(seq 1 100); do
         mariadb --no-defaults --socket="$dir/sock" -u root -e "SELECT 1" >/dev/null 2>&1 && return 0
         sleep 0.1

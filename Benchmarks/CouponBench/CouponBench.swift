@@ -7,11 +7,11 @@ import Foundation
 import Logging
 import Redis
 
-/// Benchmark jobs for Benchmarks/projection.sh. Not part of the service.
+/// Benchmark jobs for Benchmarks/projection.sh and Benchmarks/mariadb.sh. Not part of the service.
 @main
 struct CouponBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "coupon-bench", subcommands: [Fill.self, SQLiteBaseline.self, Project.self, Client.self])
+        commandName: "coupon-bench", subcommands: [Fill.self, Baseline.self, Project.self, Client.self])
 }
 
 func seconds(since start: ContinuousClock.Instant) -> Double {
@@ -58,45 +58,85 @@ struct Fill: AsyncParsableCommand {
     }
 }
 
-/// SQLite alone, the yardstick: rows of coupon_issues' shape in batches of 1000, one transaction each.
-struct SQLiteBaseline: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sqlite-baseline")
-    @Option var path: String
-    @Option var rows: Int = 1_000_000
+/// The database alone, the yardstick: the rows a projection of N issuances writes (an archive
+/// row and an issuance row per event, payloads of the real size) inserted into the projection's
+/// own tables of a fresh database, batches of 1000, one transaction each, one `insert` per table
+/// (array binding on MariaDB) — with none of the projection's checks, progress or Redis.
+struct Baseline: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "baseline")
+    @Option var database: String
+    @Option var events: Int = 1_000_000
     @Option var batch: Int = 1000
 
-    func run() throws {
-        let connection = try SQLiteConnection(path: path)
-        try connection.execute(
-            """
-            CREATE TABLE IF NOT EXISTS baseline (coupon_id BIGINT NOT NULL, user_id VARCHAR(64) NOT NULL,
-              seq BIGINT NOT NULL, event_id VARCHAR(40) NOT NULL, issued_at BIGINT NOT NULL,
-              PRIMARY KEY (coupon_id, user_id))
-            """)
+    func run() async throws {
+        let store = try await ProjectionStores.open(try DatabaseURL(database))
+        _ = try await store.migrate()
+        let took: Double
+        if let sqlite = store as? SQLiteProjectionStore {
+            took = try await insert(into: sqlite)
+        } else if let mariadb = store as? MariaDBProjectionStore {
+            took = try await insert(into: mariadb)
+        } else {
+            throw ArgumentParser.ValidationError("no baseline for \(database)")
+        }
+        print(
+            String(
+                format: "baseline: %d events (%d rows) in %.2f s, %.0f events/s, %.0f rows/s", events, 2 * events, took,
+                Double(events) / took, Double(2 * events) / took))
+    }
+
+    static let archive = RowInsert(
+        table: "coupon_events",
+        columns: [
+            "partition_no", "event_id", "type", "coupon_id", "user_id", "seq", "payload", "occurred_at", "event_ms",
+            "event_seq",
+        ])
+    static let issues = RowInsert(
+        table: "coupon_issues", columns: ["coupon_id", "user_id", "seq", "event_id", "issued_at"])
+
+    func insert<C: SQLConnection>(into store: SQLProjectionStore<C>) async throws -> Double {
         let start = ContinuousClock.now
         var n = 0
-        while n < rows {
-            try connection.transaction {
-                for _ in 0..<min(batch, rows - n) {
-                    try connection.run(
-                        "INSERT INTO baseline VALUES (?1, ?2, ?3, ?4, ?5)",
-                        [.integer(1), .text("u\(n)"), .integer(Int64(n)), .text("1795680850942-\(n)"), .integer(1)])
-                    n += 1
+        while n < events {
+            let first = n
+            let count = min(batch, events - n)
+            try await store.database.perform { connection in
+                var archive: [[SQLValue]] = []
+                var issues: [[SQLValue]] = []
+                for k in first..<first + count {
+                    let id = "1795680850942-\(k)"
+                    let user = "u\(k)"
+                    let payload =
+                        #"{"type":"CouponIssued","v":"1","coupon":"1","user":""# + user + #"","seq":""# + String(k + 1)
+                        + #"","at":"1795680850942"}"#
+                    archive.append([
+                        .integer(0), .text(id), .text("CouponIssued"), .integer(1), .text(user), .integer(Int64(k + 1)),
+                        .text(payload), .integer(1_795_680_850_942), .integer(1_795_680_850_942), .integer(Int64(k)),
+                    ])
+                    issues.append([
+                        .integer(1), .text(user), .integer(Int64(k + 1)), .text(id), .integer(1_795_680_850_942),
+                    ])
+                }
+                try connection.transaction {
+                    _ = try connection.insert(Baseline.archive, archive)
+                    _ = try connection.insert(Baseline.issues, issues)
                 }
             }
+            n += count
         }
-        let took = seconds(since: start)
-        print(String(format: "sqlite baseline: %d rows in %.2f s, %.0f rows/s", rows, took, Double(rows) / took))
+        return seconds(since: start)
     }
 }
 
-/// One projection worker, from the start of the log, timed until it has projected all of it.
+/// Projection workers (in this process, each with its own store and connections), from the
+/// start of the log, timed until they have projected all of it.
 struct Project: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "project")
     @Option var redis: String
     @Option var partitions: Int = 4
-    @Option var database: String
+    @Option(help: "sqlite:PATH or mysql://…") var database: String
     @Option var batchSize: Int = 1000
+    @Option var workers: Int = 1
 
     func run() async throws {
         var logger = Logger(label: "bench")
@@ -111,29 +151,28 @@ struct Project: AsyncParsableCommand {
             _ = try? await client.send(
                 RedisCommand("XGROUP", "DESTROY", Partitioning.eventsKey(p), WorkerConfiguration.group))
         }
-        let store = try await SQLiteProjectionStore(path: database)
-        _ = try await store.migrate()
-        let worker = ProjectionWorker(
-            configuration: WorkerConfiguration(consumer: "bench", partitioning: partitioning, batchSize: batchSize),
-            redis: configuration, store: store, logger: logger)
+        let url = try DatabaseURL(database)
+        let counter = try await ProjectionStores.open(url)
+        _ = try await counter.migrate()
+        var tasks: [Task<Void, any Error>] = []
         let start = ContinuousClock.now
-        let task = Task { try await worker.run() }
-        while true {
-            let projected = try await store.database.perform { connection -> Int in
-                var count = 0
-                try connection.query("SELECT count(*) FROM coupon_events") { count = Int($0.int64(0)) }
-                return count
-            }
-            if projected >= total { break }
+        for k in 0..<workers {
+            let worker = ProjectionWorker(
+                configuration: WorkerConfiguration(
+                    consumer: "bench-\(k)", partitioning: partitioning, batchSize: batchSize),
+                redis: configuration, store: try await ProjectionStores.open(url), logger: logger)
+            tasks.append(Task { try await worker.run() })
+        }
+        while try await counter.archivedEventCount() < total {
             try await Task.sleep(for: .milliseconds(20))
         }
         let took = seconds(since: start)
-        task.cancel()
-        _ = try? await task.value
+        for task in tasks { task.cancel() }
+        for task in tasks { _ = try? await task.value }
         print(
             String(
-                format: "projection: %d events in %.2f s, %.0f events/s (one worker, batches of %d)", total, took,
-                Double(total) / took, batchSize))
+                format: "projection: %d events in %.2f s, %.0f events/s (%d worker(s), batches of %d)", total, took,
+                Double(total) / took, workers, batchSize))
     }
 }
 

@@ -128,7 +128,7 @@ import Testing
     @Test func transactionsCommitOrRollBack() throws {
         let connection = try connect()
         let name = try table(connection, "id BIGINT PRIMARY KEY")
-        try connection.transaction { try connection.run("INSERT INTO \(name) VALUES (?)", [.integer(1)]) }
+        _ = try connection.transaction { try connection.run("INSERT INTO \(name) VALUES (?)", [.integer(1)]) }
         struct Abort: Error {}
         #expect(throws: Abort.self) {
             try connection.transaction {

@@ -65,13 +65,8 @@ public final class MariaDBConnection: SQLConnection {
             }
         case .multiRowValues:
             var inserted = 0
-            var rest = rows[...]
-            for size in MariaDBBatching.chunkSizes {
-                while rest.count >= size {
-                    let chunk = rest.prefix(size)
-                    rest = rest.dropFirst(size)
-                    inserted += try run(insert.multiRow(size, .mariadb), Array(chunk.joined()))
-                }
+            for chunk in FixedChunks.ranges(rows.count) {
+                inserted += try run(insert.multiRow(chunk.count, .mariadb), Array(rows[chunk].joined()))
             }
             return inserted
         }

@@ -64,8 +64,9 @@ extension SQLProjectionStore {
     ///
     /// A batch is first written whole, each table in one `insert` (one round trip on MariaDB).
     /// If any of its rows was there already — a redelivery, a replay over a full database, a
-    /// conflict — that transaction is rolled back and the batch is applied event by event, which
-    /// skips what is archived and names the event in conflict.
+    /// conflict — that transaction is rolled back and the batch is applied again in another: the
+    /// archived copies of its events are read in a few queries and compared, and the events not
+    /// archived are applied one by one, which names the event in conflict.
     static func apply(_ events: [LoggedEvent], partition: Int, on connection: Connection) throws
         -> ProjectionResult
     {
@@ -106,7 +107,12 @@ extension SQLProjectionStore {
         _ rows: [ProjectionRows], partition: Int, last: StreamID, on connection: Connection
     ) throws -> ProjectionResult {
         var result = ProjectionResult()
+        let archived = try archivedCopies(of: rows, partition: partition, on: connection)
         for event in rows {
+            if let copy = archived[event.logged.id] {
+                try check(copy, of: event.logged, partition: partition)
+                continue
+            }
             guard try connection.insert(ProjectionRows.archiveInsert, [event.archive]) == 1 else {
                 try checkArchivedCopy(of: event.logged, partition: partition, on: connection)
                 continue
@@ -160,20 +166,46 @@ extension SQLProjectionStore {
             [.text(last.description), .integer(now), .integer(Int64(partition))])
     }
 
+    typealias ArchivedCopy = (type: String, payload: String)
+
+    /// The archived copies of the batch's events, by id: a few `IN (…)` queries (`FixedChunks`),
+    /// locking what they find.
+    static func archivedCopies(of rows: [ProjectionRows], partition: Int, on connection: Connection) throws
+        -> [StreamID: ArchivedCopy]
+    {
+        var copies: [StreamID: ArchivedCopy] = [:]
+        for chunk in FixedChunks.ranges(rows.count) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            try connection.query(
+                "SELECT event_id, type, payload FROM coupon_events WHERE partition_no = ? AND event_id IN (\(marks))"
+                    + connection.dialect.lockingRead,
+                [.integer(Int64(partition))] + rows[chunk].map { .text($0.logged.id.description) }
+            ) { row in
+                if let id = row.text(0).flatMap({ StreamID($0) }) {
+                    copies[id] = (row.text(1) ?? "", row.text(2) ?? "")
+                }
+            }
+        }
+        return copies
+    }
+
     /// An event seen again must be the one archived under its id, field for field: a different
     /// event under the same id (a log rebuilt or recovered wrongly) is a conflict, never skipped.
-    static func checkArchivedCopy(of logged: LoggedEvent, partition: Int, on connection: Connection) throws {
-        var archived: (type: String, payload: String)?
-        try connection.query(
-            "SELECT type, payload FROM coupon_events WHERE partition_no = ? AND event_id = ?"
-                + connection.dialect.lockingRead,
-            [.integer(Int64(partition)), .text(logged.id.description)]
-        ) { row in archived = (row.text(0) ?? "", row.text(1) ?? "") }
+    static func check(_ archived: ArchivedCopy?, of logged: LoggedEvent, partition: Int) throws {
         guard let archived, archived.type == logged.event.type, archived.payload == logged.payloadJSON else {
             throw ProjectionConflict(
                 partition: partition, eventId: logged.id,
                 detail:
                     "the archive holds a different event under this id: \(archived?.payload.prefix(300) ?? "nothing")")
         }
+    }
+
+    /// The same for one event whose archive row turned out to be taken (by a writer that
+    /// committed it after the copies were read).
+    static func checkArchivedCopy(of logged: LoggedEvent, partition: Int, on connection: Connection) throws {
+        let rows = [ProjectionRows(logged, partition: partition)]
+        try check(
+            try archivedCopies(of: rows, partition: partition, on: connection)[logged.id], of: logged,
+            partition: partition)
     }
 }
