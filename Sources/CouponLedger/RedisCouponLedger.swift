@@ -12,11 +12,14 @@ public struct RedisCouponLedger: CouponLedger {
     private static let issuanceScript = RedisScript(CouponScripts.issuance)
 
     private let partitionGuard: PartitionGuard
+    /// Sold-out and ended coupons answered in this process; nil: every admission asks Redis.
+    public let finalAnswers: FinalAnswers?
 
-    public init(client: RedisClient, partitioning: Partitioning) {
+    public init(client: RedisClient, partitioning: Partitioning, finalAnswers: FinalAnswers? = nil) {
         self.client = client
         self.partitioning = partitioning
         self.partitionGuard = PartitionGuard(client: client, partitioning: partitioning)
+        self.finalAnswers = finalAnswers
     }
 
     public func define(_ draft: CouponDraft) async throws -> Coupon {
@@ -49,6 +52,7 @@ public struct RedisCouponLedger: CouponLedger {
     }
 
     public func admit(coupon: CouponID, user: UserID, requestId: String?) async throws -> AdmissionOutcome {
+        if let local = finalAnswers?.answer(coupon: coupon, user: user) { return local }
         let p = partitioning.partition(of: coupon)
         let reply = try await run(
             Self.admitScript,
@@ -58,16 +62,44 @@ public struct RedisCouponLedger: CouponLedger {
             ],
             arguments: [coupon.description, user.value, requestId ?? ""]
         )
+        let outcome: AdmissionOutcome
         switch reply.outcome {
-        case .issued: return .issued(try reply.issuance(coupon: coupon, user: user))
-        case .alreadyIssued: return .alreadyIssued(try reply.issuance(coupon: coupon, user: user))
-        case .soldOut: return .soldOut
-        case .notStarted: return .notStarted(startsAt: reply.int(1) ?? 0)
-        case .ended: return .ended(endsAt: reply.int(1) ?? 0)
-        case .notFound: return .notFound
-        case .unavailable: return .unavailable
+        case .issued: outcome = .issued(try reply.issuance(coupon: coupon, user: user))
+        case .alreadyIssued: outcome = .alreadyIssued(try reply.issuance(coupon: coupon, user: user))
+        case .soldOut: outcome = .soldOut
+        case .notStarted: outcome = .notStarted(startsAt: reply.int(1) ?? 0)
+        case .ended: outcome = .ended(endsAt: reply.int(1) ?? 0)
+        case .notFound: outcome = .notFound
+        case .unavailable: outcome = .unavailable
         default: throw LedgerError.unexpected("admit: \(reply.values)")
         }
+        if let finalAnswers, let final = finalAnswers.learn(coupon: coupon, outcome) {
+            Task { await loadHolders(of: coupon, final, into: finalAnswers) }
+        }
+        return outcome
+    }
+
+    /// Reads a final coupon's holders for `FinalAnswers`, if they fit in its room.
+    private func loadHolders(of coupon: CouponID, _ final: FinalAnswers.Final, into answers: FinalAnswers) async {
+        let key = Partitioning.issuedKey(partitioning.partition(of: coupon), coupon)
+        var holders: [Issuance]?
+        do {
+            if let count = try await client.send(RedisCommand("HLEN", key)).int, count <= answers.room {
+                let pairs = try await client.send(RedisCommand("HGETALL", key)).array ?? []
+                var loaded: [Issuance] = []
+                loaded.reserveCapacity(pairs.count / 2)
+                for index in stride(from: 0, to: pairs.count - 1, by: 2) {
+                    guard let user = pairs[index].string.flatMap({ try? UserID($0) }), let record = pairs[index + 1].string,
+                        let issuance = Issuance(couponId: coupon, userId: user, record: record)
+                    else { throw LedgerError.unexpected("issued hash of coupon \(coupon) holds \(pairs[index])") }
+                    loaded.append(issuance)
+                }
+                holders = loaded
+            }
+        } catch {
+            holders = nil  // asked again later; meanwhile Redis answers
+        }
+        answers.store(coupon: coupon, final, holders: holders)
     }
 
     public func coupon(_ id: CouponID) async throws -> Coupon? {

@@ -22,6 +22,8 @@ public struct AppConfiguration: Sendable {
     public var worker: WorkerConfiguration
     /// Where this process's metrics go (`GET /metrics`); nil: a registry of the application's own.
     public var metrics: ServiceMetrics?
+    /// Holders kept to answer sold-out and ended coupons in this process (`FinalAnswers`); 0: off.
+    public var finalAnswerCache = 100_000
 
     public init(
         host: String = "127.0.0.1",

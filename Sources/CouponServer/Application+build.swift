@@ -24,7 +24,9 @@ public func buildApplication(
         redis.close()
         throw error
     }
-    let ledger = RedisCouponLedger(client: redis, partitioning: configuration.partitioning)
+    let ledger = RedisCouponLedger(
+        client: redis, partitioning: configuration.partitioning,
+        finalAnswers: configuration.finalAnswerCache > 0 ? FinalAnswers(maxHolders: configuration.finalAnswerCache) : nil)
     var workers: [ProjectionWorker] = []
     var store: (any ProjectionStore)?
     if let database = configuration.database {

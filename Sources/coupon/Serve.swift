@@ -26,7 +26,17 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Redis connections in the pool, each pipelined (env COUPON_REDIS_POOL).")
     var redisPool: Int = OptionEnvironment.int("COUPON_REDIS_POOL", default: 4)
 
+    @Option(
+        help: """
+            Holders kept in memory to answer sold-out and ended coupons without Redis, over all coupons \
+            (about 200 bytes each); 0: every request asks Redis (env COUPON_FINAL_ANSWER_CACHE).
+            """)
+    var finalAnswerCache: Int = OptionEnvironment.int("COUPON_FINAL_ANSWER_CACHE", default: 100_000)
+
     func validate() throws {
+        guard (0...100_000_000).contains(finalAnswerCache) else {
+            throw ArgumentParser.ValidationError("final-answer-cache must be 0–100000000, got \(finalAnswerCache)")
+        }
         guard (0...65535).contains(port) else {
             throw ArgumentParser.ValidationError("port must be 0–65535 (0: any free port), got \(port)")
         }
@@ -52,6 +62,7 @@ struct Serve: AsyncParsableCommand {
             database: try projection.databaseURL(), workers: workers,
             worker: try projection.workerConfiguration(common: common, consumer: nil))
         configuration.metrics = MetricsBootstrap.serviceMetrics(try common.partitioning())
+        configuration.finalAnswerCache = finalAnswerCache
         let app = try await buildApplication(configuration, logger: logger)
         try await app.runService()
     }

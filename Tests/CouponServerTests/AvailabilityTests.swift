@@ -15,7 +15,10 @@ import Testing
             server.stop()
             let started = ContinuousClock.now
             let down = try await client.post("/v1/coupons/\(coupon)/issues", json: #"{"userId": "b"}"#)
-            #expect(ContinuousClock.now - started < .seconds(1))
+            // Not a speed check (this machine is shared and noisy; a loaded run took 1.3 s): it
+            // tells a refused connection answered at once from a request left hanging on a
+            // timeout, which would take far longer.
+            #expect(ContinuousClock.now - started < .seconds(5))
             #expect(down.status == .serviceUnavailable)
             #expect(down.errorCode == "UNAVAILABLE")
             #expect(down.headers[.retryAfter] == "1")

@@ -1,0 +1,128 @@
+import CouponCore
+import Synchronization
+
+/// Answers that can no longer change, kept in this process so a sale's flood never reaches Redis.
+///
+/// Once Redis has answered SOLD_OUT for a coupon, its quantity is spent for good; once it has
+/// answered ENDED, its window is over for good (Redis's clock decided, so no clock skew between
+/// this host and Redis enters). Either way its holders are final too: the set of users who got one
+/// is loaded once (`HGETALL` of the issued hash), and from then on a holder gets 409 with the
+/// original issuance and everyone else 410 or 422 — exactly what the admission script would
+/// answer (it checks the holder before the window and the quantity), without a round trip.
+///
+/// Bounded: at most `maxHolders` issuances are kept over all coupons (a coupon whose holders do
+/// not fit is simply not cached: its requests keep going to Redis). Each final coupon is
+/// confirmed by Redis again every `refreshAfter` (one request goes through), so a Redis that lost
+/// its data, or was reset, is noticed within that time and the entry dropped.
+public final class FinalAnswers: Sendable {
+    public enum Final: Sendable, Equatable {
+        case soldOut
+        case ended(endsAt: Int64)
+    }
+
+    struct Entry {
+        var final: Final
+        var holders: [String: Issuance]
+        var confirmedAt: ContinuousClock.Instant
+        /// When a request was last let through to Redis to confirm the entry; nil when none is out.
+        var confirming: ContinuousClock.Instant?
+    }
+
+    struct State {
+        var entries: [CouponID: Entry] = [:]
+        var loading: Set<CouponID> = []
+        /// Coupons whose holders did not fit (or failed to load), and when to try again.
+        var uncached: [CouponID: ContinuousClock.Instant] = [:]
+        var holders = 0
+    }
+
+    public let maxHolders: Int
+    public let refreshAfter: Duration
+    private let state = Mutex(State())
+
+    public init(maxHolders: Int = 100_000, refreshAfter: Duration = .seconds(1)) {
+        self.maxHolders = maxHolders
+        self.refreshAfter = refreshAfter
+    }
+
+    /// The answer Redis would give, when it is final; nil: ask Redis.
+    public func answer(coupon: CouponID, user: UserID) -> AdmissionOutcome? {
+        let now = ContinuousClock.now
+        return state.withLock { state -> AdmissionOutcome? in
+            guard var entry = state.entries[coupon] else { return nil }
+            if now - entry.confirmedAt > refreshAfter, entry.confirming.map({ now - $0 > refreshAfter }) ?? true {
+                entry.confirming = now
+                state.entries[coupon] = entry
+                return nil
+            }
+            if let issuance = entry.holders[user.value] { return .alreadyIssued(issuance) }
+            switch entry.final {
+            case .soldOut: return .soldOut
+            case .ended(let endsAt): return .ended(endsAt: endsAt)
+            }
+        }
+    }
+
+    /// Takes in what Redis answered. Returns the final state whose holders the caller should load
+    /// (once per coupon: nil while a load is under way or the coupon is cached already).
+    public func learn(coupon: CouponID, _ outcome: AdmissionOutcome) -> Final? {
+        let now = ContinuousClock.now
+        return state.withLock { state -> Final? in
+            let final: Final
+            switch outcome {
+            case .soldOut: final = .soldOut
+            case .ended(let endsAt): final = .ended(endsAt: endsAt)
+            case .alreadyIssued:
+                // A holder: the coupon's data is still there; nothing new about the rest.
+                if state.entries[coupon] != nil {
+                    state.entries[coupon]?.confirmedAt = now
+                    state.entries[coupon]?.confirming = nil
+                }
+                return nil
+            case .issued, .notStarted, .notFound, .unavailable:
+                // Not final, or Redis no longer holds what the entry was built on.
+                if let dropped = state.entries.removeValue(forKey: coupon) { state.holders -= dropped.holders.count }
+                return nil
+            }
+            if var entry = state.entries[coupon] {
+                // ENDED outranks SOLD_OUT in the script (window before quantity).
+                if case .ended = final { entry.final = final }
+                entry.confirmedAt = now
+                entry.confirming = nil
+                state.entries[coupon] = entry
+                return nil
+            }
+            guard !state.loading.contains(coupon), state.uncached[coupon].map({ now >= $0 }) ?? true else {
+                return nil
+            }
+            state.uncached[coupon] = nil
+            state.loading.insert(coupon)
+            return final
+        }
+    }
+
+    /// Stores the coupon's complete, final holder set, if it fits; `nil` holders: the load failed
+    /// or did not fit, and the coupon stays uncached (tried again after ten times `refreshAfter`,
+    /// so a coupon too large to keep costs one extra `HLEN` now and then, not per request).
+    public func store(coupon: CouponID, _ final: Final, holders: [Issuance]?) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            state.loading.remove(coupon)
+            guard let holders, state.holders + holders.count <= maxHolders else {
+                state.uncached[coupon] = now + refreshAfter * 10
+                return
+            }
+            var byUser: [String: Issuance] = [:]
+            byUser.reserveCapacity(holders.count)
+            for issuance in holders { byUser[issuance.userId.value] = issuance }
+            state.entries[coupon] = Entry(final: final, holders: byUser, confirmedAt: now, confirming: nil)
+            state.holders += holders.count
+        }
+    }
+
+    /// Room left for holders, for the loader to check before it reads a large hash.
+    public var room: Int { state.withLock { maxHolders - $0.holders } }
+
+    /// Coupons and holders kept now (for metrics and tests).
+    public var size: (coupons: Int, holders: Int) { state.withLock { ($0.entries.count, $0.holders) } }
+}
