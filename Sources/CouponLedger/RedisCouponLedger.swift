@@ -89,7 +89,8 @@ public struct RedisCouponLedger: CouponLedger {
                 var loaded: [Issuance] = []
                 loaded.reserveCapacity(pairs.count / 2)
                 for index in stride(from: 0, to: pairs.count - 1, by: 2) {
-                    guard let user = pairs[index].string.flatMap({ try? UserID($0) }), let record = pairs[index + 1].string,
+                    guard let user = pairs[index].string.flatMap({ try? UserID($0) }),
+                        let record = pairs[index + 1].string,
                         let issuance = Issuance(couponId: coupon, userId: user, record: record)
                     else { throw LedgerError.unexpected("issued hash of coupon \(coupon) holds \(pairs[index])") }
                     loaded.append(issuance)

@@ -15,6 +15,13 @@ public struct SaleGauges: Sendable {
         .coupon("sale", "issued", "", "Coupons issued so far, for coupons on sale.")
     }
     static var quantity: MetricNameDescriptor { .coupon("sale", "quantity", "", "Quantity of each coupon on sale.") }
+    static var finalCoupons: MetricNameDescriptor {
+        .coupon("final_answer", "coupons", "", "Sold-out or ended coupons this process answers without Redis.")
+    }
+    static var finalHolders: MetricNameDescriptor {
+        .coupon(
+            "final_answer", "holders", "", "Holders of those coupons kept in memory (bounded by --final-answer-cache).")
+    }
     public static let window: Int64 = 60 * 60 * 1000
     public static let limit = 50
 
@@ -33,5 +40,11 @@ public struct SaleGauges: Sendable {
             registry.makeGauge(descriptor: SaleGauges.issued, labels: labels).set(to: Double(issued))
             registry.makeGauge(descriptor: SaleGauges.quantity, labels: labels).set(to: Double(coupon.total))
         }
+    }
+
+    /// The final-answer cache's size, read at scrape time.
+    public func finalAnswers(coupons: Int, holders: Int) {
+        registry.makeGauge(descriptor: SaleGauges.finalCoupons).set(to: Double(coupons))
+        registry.makeGauge(descriptor: SaleGauges.finalHolders).set(to: Double(holders))
     }
 }

@@ -26,7 +26,8 @@ public func buildApplication(
     }
     let ledger = RedisCouponLedger(
         client: redis, partitioning: configuration.partitioning,
-        finalAnswers: configuration.finalAnswerCache > 0 ? FinalAnswers(maxHolders: configuration.finalAnswerCache) : nil)
+        finalAnswers: configuration.finalAnswerCache > 0
+            ? FinalAnswers(maxHolders: configuration.finalAnswerCache) : nil)
     var workers: [ProjectionWorker] = []
     var store: (any ProjectionStore)?
     if let database = configuration.database {
@@ -43,7 +44,8 @@ public func buildApplication(
         }
     }
     let router = buildRouter(configuration, ledger: ledger, projection: store, logger: logger, metrics: metrics)
-    MetricsController(metrics: metrics, redis: redis, projection: store).addRoutes(to: router)
+    MetricsController(metrics: metrics, redis: redis, projection: store, finalAnswers: ledger.finalAnswers).addRoutes(
+        to: router)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),

@@ -49,16 +49,21 @@ import Testing
         let coupon = try await setup.ledger.define(try CouponDraft(name: "s", quantity: 3, startsAt: nil, endsAt: nil))
         var originals: [String: Issuance] = [:]
         for user in ["a", "b", "c"] {
-            guard case .issued(let issuance) = try await setup.ledger.admit(
-                coupon: coupon.id, user: UserID(user), requestId: nil)
-            else { Issue.record("not issued"); return }
+            guard
+                case .issued(let issuance) = try await setup.ledger.admit(
+                    coupon: coupon.id, user: UserID(user), requestId: nil)
+            else {
+                Issue.record("not issued")
+                return
+            }
             originals[user] = issuance
         }
         #expect(try await setup.ledger.admit(coupon: coupon.id, user: UserID("d"), requestId: nil) == .soldOut)
         #expect(try await setup.settle())
         let before = try await setup.scriptCalls()
         for n in 0..<1_000 {
-            #expect(try await setup.ledger.admit(coupon: coupon.id, user: UserID("late-\(n)"), requestId: nil) == .soldOut)
+            #expect(
+                try await setup.ledger.admit(coupon: coupon.id, user: UserID("late-\(n)"), requestId: nil) == .soldOut)
         }
         for (user, original) in originals {
             #expect(
@@ -71,7 +76,9 @@ import Testing
         // The answers are the script's own: without the cache, Redis says the same.
         let plain = RedisCouponLedger(client: setup.client, partitioning: try Partitioning(count: 2))
         #expect(try await plain.admit(coupon: coupon.id, user: UserID("late-7"), requestId: nil) == .soldOut)
-        #expect(try await plain.admit(coupon: coupon.id, user: UserID("b"), requestId: nil) == .alreadyIssued(originals["b"]!))
+        #expect(
+            try await plain.admit(coupon: coupon.id, user: UserID("b"), requestId: nil)
+                == .alreadyIssued(originals["b"]!))
     }
 
     @Test func anEndedCouponIsAnsweredWithoutRedisHoldersFirst() async throws {
@@ -79,7 +86,9 @@ import Testing
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let coupon = try await setup.ledger.define(
             try CouponDraft(name: "e", quantity: 100, startsAt: now - 1000, endsAt: now + 400))
-        guard case .issued(let holder) = try await setup.ledger.admit(coupon: coupon.id, user: UserID("h"), requestId: nil)
+        guard
+            case .issued(let holder) = try await setup.ledger.admit(
+                coupon: coupon.id, user: UserID("h"), requestId: nil)
         else {
             Issue.record("not issued")
             return
@@ -95,7 +104,9 @@ import Testing
                 try await setup.ledger.admit(coupon: coupon.id, user: UserID("y\(n)"), requestId: nil)
                     == .ended(endsAt: coupon.endsAt))
         }
-        #expect(try await setup.ledger.admit(coupon: coupon.id, user: UserID("h"), requestId: nil) == .alreadyIssued(holder))
+        #expect(
+            try await setup.ledger.admit(coupon: coupon.id, user: UserID("h"), requestId: nil) == .alreadyIssued(holder)
+        )
         #expect(try await setup.scriptCalls() - before <= 2)
     }
 

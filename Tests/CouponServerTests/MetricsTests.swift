@@ -24,7 +24,7 @@ import Testing
             ]
             for (path, body) in sequence { _ = try await client.post(path, json: body) }
             server.stop()
-            _ = try await client.post("/v1/coupons/\(coupon)/issues", json: #"{"userId": "e"}"#)  // unavailable
+            _ = try await client.post("/v1/coupons/\(later)/issues", json: #"{"userId": "e"}"#)  // unavailable
             try server.start()
 
             let response = try await client.get("/metrics")

@@ -108,14 +108,29 @@ import Testing
             // Health: 200 and 200; with Redis down, readiness and issues answer 503 JSON.
             #expect(try Self.object(try await client.get("/healthz"), "healthz")["status"] as? String == "ok")
             #expect(try Self.object(try await client.get("/readyz"), "readyz")["status"] as? String == "ready")
+            // The sold-out coupon's holders are loaded in the background after its first 410.
+            let cachedSoldOut = try await eventually {
+                PrometheusText(String(buffer: try await client.get("/metrics").body))["coupon_final_answer_holders"]
+                    == 1
+            }
+            #expect(cachedSoldOut)
             server.stop()
             let notReady = try await client.get("/readyz")
             #expect(notReady.status == .serviceUnavailable)
             #expect(try Self.object(notReady, "503 readyz")["reason"] is String)
-            let down = try await client.post("/v1/coupons/\(id)/issues", json: #"{"userId": "u-44"}"#)
+            let down = try await client.post("/v1/coupons/\(laterId)/issues", json: #"{"userId": "u-44"}"#)
             #expect(down.status == .serviceUnavailable)
             #expect(down.headers[.retryAfter] == "1")
             #expect(try Self.error(down, "503 issue").code == "UNAVAILABLE")
+            // A sold-out coupon's answers are final: still served, the same bytes, with Redis down.
+            let stillGone = try await client.post("/v1/coupons/\(id)/issues", json: #"{"userId": "u-45"}"#)
+            #expect(stillGone.status == .gone)
+            #expect(try Self.error(stillGone, "410 from the final answers").code == "SOLD_OUT")
+            let holder = try await client.post("/v1/coupons/\(id)/issues", json: #"{"userId": "u-42"}"#)
+            #expect(holder.status == .conflict)
+            let cached = try #require(
+                try Self.object(holder, "409 from the final answers")["issuance"] as? [String: Any])
+            #expect(NSDictionary(dictionary: cached).isEqual(to: original))
         }
     }
 

@@ -43,7 +43,9 @@ struct IssuesController<Ledger: CouponLedger> {
         return try answer.get()
     }
 
-    /// The admission outcome as HTTP: the response, or the error the middleware renders.
+    /// The admission outcome as HTTP. Refusals are rendered here, as the error middleware
+    /// renders them (the same bytes), rather than thrown: a sale's flood is mostly refusals, and
+    /// a thrown error costs its allocation and the unwinding through the middleware chain.
     static func answer(_ admission: AdmissionOutcome) -> (IssueOutcome, Result<Response, any Error>) {
         switch admission {
         case .issued(let issuance):
@@ -52,26 +54,26 @@ struct IssuesController<Ledger: CouponLedger> {
             var error = APIError(
                 status: .conflict, code: "ALREADY_ISSUED", message: "this user already holds this coupon")
             error.issuance = IssuanceDTO(issuance)
-            return (.alreadyIssued, .failure(error))
+            return (.alreadyIssued, .success(APIError.response(error)))
         case .soldOut:
-            return (
-                .soldOut, .failure(APIError(status: .gone, code: "SOLD_OUT", message: "every coupon has been issued"))
-            )
+            return (.soldOut, .success(soldOutResponse))
         case .notStarted(let startsAt):
             return (
                 .notStarted,
-                .failure(
-                    APIError(
-                        status: .unprocessableContent, code: "NOT_STARTED",
-                        message: "issuance starts at \(EpochMillis.format(startsAt))"))
+                .success(
+                    APIError.response(
+                        APIError(
+                            status: .unprocessableContent, code: "NOT_STARTED",
+                            message: "issuance starts at \(EpochMillis.format(startsAt))")))
             )
         case .ended(let endsAt):
             return (
                 .ended,
-                .failure(
-                    APIError(
-                        status: .unprocessableContent, code: "ENDED",
-                        message: "issuance ended at \(EpochMillis.format(endsAt))"))
+                .success(
+                    APIError.response(
+                        APIError(
+                            status: .unprocessableContent, code: "ENDED",
+                            message: "issuance ended at \(EpochMillis.format(endsAt))")))
             )
         case .notFound:
             return (.notFound, .failure(APIError.couponNotFound))
@@ -125,3 +127,7 @@ struct IssuesController<Ledger: CouponLedger> {
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("X-Request-Id")!
 }
+
+/// The 410 is the same for everyone: rendered once.
+private let soldOutResponse = APIError.response(
+    APIError(status: .gone, code: "SOLD_OUT", message: "every coupon has been issued"))

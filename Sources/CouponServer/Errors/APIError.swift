@@ -1,5 +1,6 @@
 import CouponCore
 import HTTPTypes
+import Hummingbird
 
 /// An error as the API shows it: `{"error": {"code", "message"}}`, plus optional details.
 struct APIError: Error, Sendable {
@@ -24,4 +25,14 @@ struct APIError: Error, Sendable {
 
     static let couponNotFound = APIError(
         status: .notFound, code: "COUPON_NOT_FOUND", message: "no coupon with this id")
+}
+
+extension APIError {
+    /// The JSON error body every refusal is answered with, thrown or not.
+    static func response(_ error: APIError) -> Response {
+        let body = ErrorBody(error: .init(code: error.code, message: error.message), issuance: error.issuance)
+        var response = JSONResponse.make(status: error.status, body)
+        response.headers.append(contentsOf: error.headers)
+        return response
+    }
 }

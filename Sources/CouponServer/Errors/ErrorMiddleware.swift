@@ -14,21 +14,21 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return ErrorMiddleware.response(error)
+            return APIError.response(error)
         } catch let error as ValidationError {
-            return ErrorMiddleware.response(.invalid(error))
+            return APIError.response(.invalid(error))
         } catch let error as AuditError {
             switch error {
-            case .couponNotFound: return ErrorMiddleware.response(.couponNotFound)
-            case .tooManyBuckets: return ErrorMiddleware.response(.invalid(error.description))
+            case .couponNotFound: return APIError.response(.couponNotFound)
+            case .tooManyBuckets: return APIError.response(.invalid(error.description))
             }
         } catch let error as LedgerError {
-            return ErrorMiddleware.response(map(error))
+            return APIError.response(map(error))
         } catch let error as any HTTPResponseError {
-            return ErrorMiddleware.response(map(error.status))
+            return APIError.response(map(error.status))
         } catch {
             logger.error("unhandled error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            return ErrorMiddleware.response(
+            return APIError.response(
                 APIError(status: .internalServerError, code: "INTERNAL", message: "internal error"))
         }
     }
@@ -55,12 +55,6 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func response(_ error: APIError) -> Response {
-        let body = ErrorBody(error: .init(code: error.code, message: error.message), issuance: error.issuance)
-        var response = JSONResponse.make(status: error.status, body)
-        response.headers.append(contentsOf: error.headers)
-        return response
-    }
 }
 
 struct ErrorBody: JSONWritable {

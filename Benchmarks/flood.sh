@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The flash sale's shape, measured in one run against /healthz (wrk, 64 connections, 10 s each,
+# release build, Redis and the server on this machine):
+#   A. the final-answer cache on (the default) and off (--final-answer-cache 0), each with
+#      /healthz, a sold-out flood of non-holders (410), holders pressing again (409), and 201s;
+#   B. `serve` with its default in-process worker (SQLite) against `serve --workers 0`, 201s.
+# Each configuration runs twice, interleaved. Prints a Markdown table and the server's peak RSS.
+# Usage: Benchmarks/flood.sh [seconds per run, default 10] [connections, default 64]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+ensure_packages wrk bc
+
+duration=${1:-10}
+connections=${2:-64}
+bin=$(release_build coupon)/coupon
+work=$(mktemp -d /tmp/coupon-bench-flood.XXXXXX)
+redis_port=$(free_port)
+start_redis "$redis_port" "$work/redis"
+http_port=$(free_port)
+url=http://127.0.0.1:$http_port
+export COUPON_REDIS_URL=redis://127.0.0.1:$redis_port COUPON_PARTITIONS=4 COUPON_ADMIN_TOKEN=bench
+export COUPON_LOG_LEVEL=warning
+"$bin" init >/dev/null
+server_pid=
+stop_server() {
+    [ -z "$server_pid" ] && return 0
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+}
+cleanup() {
+    stop_server
+    stop_redis "$redis_port"
+    rm -rf "$work"
+}
+trap cleanup EXIT
+serve() { # extra serve arguments…
+    "$bin" serve --port "$http_port" "$@" >"$work/serve.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 100); do curl -sf "$url/healthz" >/dev/null && return 0; sleep 0.1; done
+    log "serve did not start: $(cat "$work/serve.log")"
+    exit 1
+}
+create() { # name quantity -> id
+    curl -sf -X POST "$url/v1/coupons" -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' \
+        -d "{\"name\":\"$1\",\"quantity\":$2}" | sed -E 's/.*"id":([0-9]+).*/\1/'
+}
+rps() { # wrk-args… -> requests/s (and the answers' statuses checked by the caller's expectation)
+    wrk -t2 -c"$connections" -d"${duration}s" "$@" | awk '/Requests\/sec/ { print $2 }'
+}
+status_of() { curl -s -o /dev/null -w '%{http_code}' -X POST "$url/v1/coupons/$1/issues" \
+    -H 'Content-Type: application/json' -d "{\"userId\":\"$2\"}"; }
+
+serve --workers 0
+sold=$(create "flood" 500)
+for n in $(seq 1 500); do status_of "$sold" "h-$n" >/dev/null; done
+[ "$(status_of "$sold" "late")" = 410 ] || { log "the coupon did not sell out"; exit 1; }
+[ "$(status_of "$sold" "h-7")" = 409 ] || { log "a holder did not get 409"; exit 1; }
+big=$(create "flood big" 1000000000)
+stop_server
+
+declare -A sum
+measure() { # label, serve arguments…
+    local label=$1
+    shift
+    serve "$@"
+    sleep 1
+    sum[$label/healthz]=$(echo "${sum[$label/healthz]:-0} + $(rps "$url/healthz")" | bc)
+    sum[$label/410]=$(echo "${sum[$label/410]:-0} + $(rps -s Benchmarks/wrk/issue.lua "$url" -- "$sold" "late-$label-$RANDOM-")" | bc)
+    sum[$label/409]=$(echo "${sum[$label/409]:-0} + $(rps -s Benchmarks/wrk/holders.lua "$url" -- "$sold" h- 500)" | bc)
+    sum[$label/201]=$(echo "${sum[$label/201]:-0} + $(rps -s Benchmarks/wrk/issue.lua "$url" -- "$big" "b-$label-$RANDOM-")" | bc)
+    rss=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status")
+    sum[$label/rss]=$rss
+    stop_server
+}
+for round in 1 2; do
+    measure cache --workers 0
+    measure nocache --workers 0 --final-answer-cache 0
+    measure worker --workers 1 --database "sqlite:$work/projection.sqlite"
+done
+ratio() { echo "scale=2; $1 / $2" | bc; }
+avg() { echo "scale=0; ${sum[$1]} / 2" | bc; }
+printf '| configuration | /healthz | 410 sold out | 409 holder | 201 | peak RSS |\n|---|---|---|---|---|---|\n'
+for label in cache nocache worker; do
+    h=$(avg "$label/healthz")
+    printf '| %s | %s | %s (%s) | %s (%s) | %s (%s) | %s MB |\n' "$label" "$h" \
+        "$(avg "$label/410")" "$(ratio "${sum[$label/410]}" "${sum[$label/healthz]}")" \
+        "$(avg "$label/409")" "$(ratio "${sum[$label/409]}" "${sum[$label/healthz]}")" \
+        "$(avg "$label/201")" "$(ratio "${sum[$label/201]}" "${sum[$label/healthz]}")" "${sum[$label/rss]}"
+done
+echo "201 with the in-process worker / without (serve --workers 0): $(ratio "${sum[worker/201]}" "${sum[cache/201]}")"
