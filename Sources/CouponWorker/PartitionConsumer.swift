@@ -110,7 +110,11 @@ final class PartitionConsumer: Sendable {
             .xreadgroup(
                 key, group: group, consumer: configuration.consumer, count: configuration.batchSize,
                 block: configuration.block, after: ">"))
-        try await process(RedisStreamEntry.parseRead(reply)[key] ?? [], isShuttingDown: isShuttingDown)
+        let entries = try RedisStreamEntry.parseRead(reply)[key] ?? []
+        try await process(entries, isShuttingDown: isShuttingDown)
+        if !entries.isEmpty, entries.count < configuration.batchSize, !isShuttingDown() {
+            try? await Task.sleep(for: configuration.linger)
+        }
     }
 
     func ensureGroup() async throws {

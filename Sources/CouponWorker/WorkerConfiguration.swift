@@ -20,6 +20,11 @@ public struct WorkerConfiguration: Sendable {
     public var retryDelay: Duration
     /// An entry delivered more often than this goes to `cpn:{p}:dead`.
     public var maxDeliveries: Int
+    /// After a batch smaller than `batchSize` (a trickle of events), the worker waits this long
+    /// before it reads again, so the next batch gathers more: fewer, larger transactions for the
+    /// same events, at the price of up to this much more lag. A full batch (catching up) is
+    /// followed at once.
+    public var linger: Duration = .milliseconds(50)
 
     public init(
         consumer: String = WorkerConfiguration.defaultConsumerName(),

@@ -85,7 +85,7 @@ import Testing
         let setup = try await Setup()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let coupon = try await setup.ledger.define(
-            try CouponDraft(name: "e", quantity: 100, startsAt: now - 1000, endsAt: now + 400))
+            try CouponDraft(name: "e", quantity: 100, startsAt: now - 1000, endsAt: now + 2000))
         guard
             case .issued(let holder) = try await setup.ledger.admit(
                 coupon: coupon.id, user: UserID("h"), requestId: nil)
@@ -93,10 +93,14 @@ import Testing
             Issue.record("not issued")
             return
         }
-        try await Task.sleep(for: .milliseconds(600))
-        #expect(
-            try await setup.ledger.admit(coupon: coupon.id, user: UserID("x"), requestId: nil)
-                == .ended(endsAt: coupon.endsAt))
+        // Users pressing until the window closes (each a new user: the early ones are issued).
+        var attempt = 0
+        let ended = try await eventually(timeout: .seconds(10), every: .milliseconds(100)) {
+            attempt += 1
+            return try await setup.ledger.admit(coupon: coupon.id, user: UserID("x\(attempt)"), requestId: nil)
+                == .ended(endsAt: coupon.endsAt)
+        }
+        #expect(ended)
         #expect(try await setup.settle())
         let before = try await setup.scriptCalls()
         for n in 0..<500 {
