@@ -85,16 +85,26 @@ public struct RedisCouponLedger: CouponLedger {
         var holders: [Issuance]?
         do {
             if let count = try await client.send(RedisCommand("HLEN", key)).int, count <= answers.room {
-                let pairs = try await client.send(RedisCommand("HGETALL", key)).array ?? []
+                // HSCAN in pages rather than one HGETALL: Redis is never blocked on a large hash,
+                // and this process never holds the whole reply at once. The set is final, so a
+                // scan sees all of it (an element it returns twice is stored once).
                 var loaded: [Issuance] = []
-                loaded.reserveCapacity(pairs.count / 2)
-                for index in stride(from: 0, to: pairs.count - 1, by: 2) {
-                    guard let user = pairs[index].string.flatMap({ try? UserID($0) }),
-                        let record = pairs[index + 1].string,
-                        let issuance = Issuance(couponId: coupon, userId: user, record: record)
-                    else { throw LedgerError.unexpected("issued hash of coupon \(coupon) holds \(pairs[index])") }
-                    loaded.append(issuance)
-                }
+                loaded.reserveCapacity(Int(count))
+                var cursor = "0"
+                repeat {
+                    let page = try await client.send(RedisCommand("HSCAN", key, cursor, "COUNT", "1000")).array ?? []
+                    guard page.count == 2, let next = page[0].string, let pairs = page[1].array else {
+                        throw LedgerError.unexpected("HSCAN of \(key) answered \(page)")
+                    }
+                    for index in stride(from: 0, to: pairs.count - 1, by: 2) {
+                        guard let user = pairs[index].string.flatMap({ try? UserID($0) }),
+                            let record = pairs[index + 1].string,
+                            let issuance = Issuance(couponId: coupon, userId: user, record: record)
+                        else { throw LedgerError.unexpected("issued hash of coupon \(coupon) holds \(pairs[index])") }
+                        loaded.append(issuance)
+                    }
+                    cursor = next
+                } while cursor != "0"
                 holders = loaded
             }
         } catch {
