@@ -131,6 +131,7 @@ let package = Package(
             dependencies: [
                 "CouponCore", "CouponLedger", "CouponStore", "CouponWorker", "Redis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/CouponBench"

@@ -11,7 +11,7 @@ import Redis
 @main
 struct CouponBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "coupon-bench", subcommands: [Fill.self, Baseline.self, Project.self, Client.self])
+        commandName: "coupon-bench", subcommands: [Fill.self, Baseline.self, Project.self, Client.self, Strategy.self])
 }
 
 func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -1,0 +1,189 @@
+import ArgumentParser
+import CouponStore
+import Foundation
+import Hummingbird
+import Redis
+import Synchronization
+
+/// The classic first-come strategies this design replaces, each as the small HTTP server the
+/// original write-up builds: `POST /v1/coupons/1/issues {"userId"}` answers 201, 409 or 410 over
+/// one SQLite table of issuances with no unique keys (as in the write-up: the strategy, not the
+/// schema, must keep the count). For `scripts/bench strategies` only — never the service's path.
+///
+/// Every strategy runs the same check-then-act, one statement per database round trip as an ORM
+/// would: does the user hold one? how many are issued? insert. They differ in what guards it:
+/// - `unguarded`: nothing (over-issues under concurrency: that is its point);
+/// - `mutex`: an in-process lock (correct in one process only);
+/// - `redis-lock`: `SET lock NX PX` spun on, released by a compare-and-delete script;
+/// - `row-lock`: the database's write lock (`BEGIN IMMEDIATE` around the three statements).
+struct Strategy: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "strategy", abstract: "Serve one classic issuance strategy (benchmark only).")
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case unguarded, mutex
+        case redisLock = "redis-lock"
+        case rowLock = "row-lock"
+    }
+
+    @Option var kind: Kind
+    @Option var port: Int
+    @Option(help: "SQLite file shared by every process of the strategy.") var database: String
+    @Option var redis: String = "redis://127.0.0.1:6379"
+    @Option var quantity: Int = 500
+    @Flag(help: "Create the tables and the coupon (the first process only).") var create = false
+
+    func run() async throws {
+        let database = try await DatabaseQueue(label: "strategy") { [path = self.database] in
+            try SQLiteConnection(path: path)
+        }
+        if create {
+            let quantity = Int64(quantity)
+            try await database.perform { connection in
+                try connection.execute(
+                    """
+                    CREATE TABLE IF NOT EXISTS strategy_coupons (id INTEGER PRIMARY KEY, total INTEGER NOT NULL);
+                    CREATE TABLE IF NOT EXISTS strategy_issues (id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        coupon_id INTEGER NOT NULL, user_id TEXT NOT NULL, issued_at INTEGER NOT NULL);
+                    CREATE INDEX IF NOT EXISTS strategy_issues_by_user ON strategy_issues (coupon_id, user_id);
+                    """)
+                try connection.run("INSERT OR REPLACE INTO strategy_coupons VALUES (1, ?)", [.integer(quantity)])
+            }
+        }
+        let issuer = ClassicIssuer(
+            kind: kind, database: database,
+            redis: kind == .redisLock ? RedisClient(configuration: try RedisConfiguration(url: redis)) : nil)
+        let router = Router()
+        router.post("/v1/coupons/:id/issues") { request, context -> Response in
+            struct Body: Decodable { let userId: String }
+            let body = try await request.decode(as: Body.self, context: context)
+            return try await issuer.issue(user: body.userId)
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+        try await app.runService()
+    }
+}
+
+/// The check-then-act and its guard.
+struct ClassicIssuer: Sendable {
+    let kind: Strategy.Kind
+    let database: DatabaseQueue<SQLiteConnection>
+    let redis: RedisClient?
+    let mutex = AsyncMutex()
+
+    func issue(user: String) async throws -> Response {
+        switch kind {
+        case .unguarded:
+            return try await checkThenInsert(user)
+        case .mutex:
+            await mutex.lock()
+            defer { mutex.unlock() }
+            return try await checkThenInsert(user)
+        case .redisLock:
+            guard let redis else { throw HTTPError(.internalServerError) }
+            let token = UUID().uuidString
+            // Spin until the lock is ours (the write-up's retry loop), 1 ms apart.
+            while try await redis.send(RedisCommand("SET", "strategy:lock:1", token, "NX", "PX", "2000")).isNull {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            do {
+                let answer = try await checkThenInsert(user)
+                try await release(redis, token)
+                return answer
+            } catch {
+                try? await release(redis, token)
+                throw error
+            }
+        case .rowLock:
+            return try await database.perform { connection in
+                try connection.transaction {
+                    let held = try !connection.rows(
+                        "SELECT 1 FROM strategy_issues WHERE coupon_id = 1 AND user_id = ?", [.text(user)]
+                    ).isEmpty
+                    if held { return ClassicIssuer.answer(409, user: user, seq: nil) }
+                    let issued = Int(
+                        try connection.rows("SELECT count(*) FROM strategy_issues WHERE coupon_id = 1")[0])!
+                    let total = Int(try connection.rows("SELECT total FROM strategy_coupons WHERE id = 1")[0])!
+                    if issued >= total { return ClassicIssuer.answer(410, user: user, seq: nil) }
+                    try connection.run(
+                        "INSERT INTO strategy_issues (coupon_id, user_id, issued_at) VALUES (1, ?, ?)",
+                        [.text(user), .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+                    return ClassicIssuer.answer(201, user: user, seq: issued + 1)
+                }
+            }
+        }
+    }
+
+    /// Three round trips, nothing held between them.
+    private func checkThenInsert(_ user: String) async throws -> Response {
+        let held = try await database.perform { connection in
+            try !connection.rows("SELECT 1 FROM strategy_issues WHERE coupon_id = 1 AND user_id = ?", [.text(user)])
+                .isEmpty
+        }
+        if held { return ClassicIssuer.answer(409, user: user, seq: nil) }
+        let (issued, total) = try await database.perform { connection in
+            (
+                Int(try connection.rows("SELECT count(*) FROM strategy_issues WHERE coupon_id = 1")[0])!,
+                Int(try connection.rows("SELECT total FROM strategy_coupons WHERE id = 1")[0])!
+            )
+        }
+        if issued >= total { return ClassicIssuer.answer(410, user: user, seq: nil) }
+        try await database.perform { connection in
+            _ = try connection.run(
+                "INSERT INTO strategy_issues (coupon_id, user_id, issued_at) VALUES (1, ?, ?)",
+                [.text(user), .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+        }
+        return ClassicIssuer.answer(201, user: user, seq: issued + 1)
+    }
+
+    private func release(_ redis: RedisClient, _ token: String) async throws {
+        _ = try await redis.send(
+            .eval(
+                "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+                keys: ["strategy:lock:1"], arguments: [token]))
+    }
+
+    /// The service's answers, in the same shapes (user ids here are the benchmark's own, plain).
+    static func answer(_ status: Int, user: String, seq: Int?) -> Response {
+        let body: String
+        switch status {
+        case 201: body = #"{"couponId":1,"seq":\#(seq ?? 0),"userId":"\#(user)"}"#
+        case 409: body = #"{"error":{"code":"ALREADY_ISSUED","message":"this user already holds this coupon"}}"#
+        default: body = #"{"error":{"code":"SOLD_OUT","message":"every coupon has been issued"}}"#
+        }
+        return Response(
+            status: .init(code: status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// A lock an async function may hold across suspension points (an actor would let other calls in
+/// at every `await`): waiters resume one at a time, in arrival order.
+final class AsyncMutex: Sendable {
+    private let state = Mutex<(locked: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func lock() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let acquired = state.withLock { state -> Bool in
+                if !state.locked {
+                    state.locked = true
+                    return true
+                }
+                state.waiters.append(waiter)
+                return false
+            }
+            if acquired { waiter.resume() }
+        }
+    }
+
+    func unlock() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.locked = false
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}
