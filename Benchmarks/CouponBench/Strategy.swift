@@ -7,15 +7,17 @@ import Synchronization
 
 /// The classic first-come strategies this design replaces, each as the small HTTP server the
 /// original write-up builds: `POST /v1/coupons/1/issues {"userId"}` answers 201, 409 or 410 over
-/// one SQLite table of issuances with no unique keys (as in the write-up: the strategy, not the
-/// schema, must keep the count). For `scripts/bench strategies` only — never the service's path.
+/// one table of issuances with no unique keys (as in the write-up: the strategy, not the schema,
+/// must keep the count), in SQLite or MariaDB, through a pool of connections as an application
+/// server has. For `scripts/bench strategies` only — never the service's path.
 ///
 /// Every strategy runs the same check-then-act, one statement per database round trip as an ORM
 /// would: does the user hold one? how many are issued? insert. They differ in what guards it:
 /// - `unguarded`: nothing (over-issues under concurrency: that is its point);
 /// - `mutex`: an in-process lock (correct in one process only);
 /// - `redis-lock`: `SET lock NX PX` spun on, released by a compare-and-delete script;
-/// - `row-lock`: the database's write lock (`BEGIN IMMEDIATE` around the three statements).
+/// - `row-lock`: the database's lock, the three statements in one transaction: `SELECT … FOR
+///   UPDATE` of the coupon row first on MariaDB, `BEGIN IMMEDIATE` on SQLite.
 struct Strategy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strategy", abstract: "Serve one classic issuance strategy (benchmark only).")
@@ -28,35 +30,47 @@ struct Strategy: AsyncParsableCommand {
 
     @Option var kind: Kind
     @Option var port: Int
-    @Option(help: "SQLite file shared by every process of the strategy.") var database: String
+    @Option(help: "sqlite:PATH or mysql://…, shared by every process of the strategy.") var database: String
     @Option var redis: String = "redis://127.0.0.1:6379"
     @Option var quantity: Int = 500
+    @Option(help: "Database connections in the pool.") var pool: Int = 8
     @Flag(help: "Create the tables and the coupon (the first process only).") var create = false
 
     func run() async throws {
-        let database = try await DatabaseQueue(label: "strategy") { [path = self.database] in
-            try SQLiteConnection(path: path)
+        switch try DatabaseURL(database) {
+        case .sqlite(let path):
+            try await serve { try SQLiteConnection(path: path) }
+        case .mysql(let url):
+            let configuration = try MariaDBConfiguration(url: url)
+            try await serve { try MariaDBConnection(configuration) }
         }
+    }
+
+    func serve<C: SQLConnection>(_ open: @escaping @Sendable () throws -> C) async throws {
+        var connections: [DatabaseQueue<C>] = []
+        for _ in 0..<pool { connections.append(try await DatabaseQueue(label: "strategy", open: open)) }
         if create {
             let quantity = Int64(quantity)
-            try await database.perform { connection in
+            try await connections[0].perform { connection in
+                let key =
+                    connection.dialect == .sqlite
+                    ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGINT PRIMARY KEY AUTO_INCREMENT"
+                try connection.execute("DROP TABLE IF EXISTS strategy_issues")
+                try connection.execute("DROP TABLE IF EXISTS strategy_coupons")
+                try connection.execute("CREATE TABLE strategy_coupons (id BIGINT PRIMARY KEY, total BIGINT NOT NULL)")
                 try connection.execute(
-                    """
-                    CREATE TABLE IF NOT EXISTS strategy_coupons (id INTEGER PRIMARY KEY, total INTEGER NOT NULL);
-                    CREATE TABLE IF NOT EXISTS strategy_issues (id INTEGER PRIMARY KEY AUTOINCREMENT,
-                        coupon_id INTEGER NOT NULL, user_id TEXT NOT NULL, issued_at INTEGER NOT NULL);
-                    CREATE INDEX IF NOT EXISTS strategy_issues_by_user ON strategy_issues (coupon_id, user_id);
-                    """)
-                try connection.run("INSERT OR REPLACE INTO strategy_coupons VALUES (1, ?)", [.integer(quantity)])
+                    "CREATE TABLE strategy_issues (id \(key), coupon_id BIGINT NOT NULL, user_id VARCHAR(64) NOT NULL, "
+                        + "issued_at BIGINT NOT NULL)")
+                try connection.execute("CREATE INDEX strategy_issues_by_user ON strategy_issues (coupon_id, user_id)")
+                try connection.run("INSERT INTO strategy_coupons VALUES (1, ?)", [.integer(quantity)])
             }
         }
         let issuer = ClassicIssuer(
-            kind: kind, database: database,
+            kind: kind, pool: connections,
             redis: kind == .redisLock ? RedisClient(configuration: try RedisConfiguration(url: redis)) : nil)
         let router = Router()
         router.post("/v1/coupons/:id/issues") { request, context -> Response in
-            struct Body: Decodable { let userId: String }
-            let body = try await request.decode(as: Body.self, context: context)
+            let body = try await request.decode(as: IssueBody.self, context: context)
             return try await issuer.issue(user: body.userId)
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
@@ -64,12 +78,24 @@ struct Strategy: AsyncParsableCommand {
     }
 }
 
+struct IssueBody: Decodable { let userId: String }
+
+/// A shared counter for round robin.
+final class RoundRobin: Sendable {
+    private let counter = Atomic<Int>(0)
+    func take() -> Int { counter.add(1, ordering: .relaxed).oldValue }
+}
+
 /// The check-then-act and its guard.
-struct ClassicIssuer: Sendable {
+struct ClassicIssuer<C: SQLConnection>: Sendable {
     let kind: Strategy.Kind
-    let database: DatabaseQueue<SQLiteConnection>
+    let pool: [DatabaseQueue<C>]
     let redis: RedisClient?
     let mutex = AsyncMutex()
+    let next = RoundRobin()
+
+    /// A connection of the pool, round robin (each statement may land on another, as with an ORM).
+    var database: DatabaseQueue<C> { pool[next.take() % pool.count] }
 
     func issue(user: String) async throws -> Response {
         switch kind {
@@ -97,13 +123,15 @@ struct ClassicIssuer: Sendable {
         case .rowLock:
             return try await database.perform { connection in
                 try connection.transaction {
+                    let total = Int(
+                        try connection.rows(
+                            "SELECT total FROM strategy_coupons WHERE id = 1" + ClassicIssuer.lock(connection))[0])!
                     let held = try !connection.rows(
                         "SELECT 1 FROM strategy_issues WHERE coupon_id = 1 AND user_id = ?", [.text(user)]
                     ).isEmpty
                     if held { return ClassicIssuer.answer(409, user: user, seq: nil) }
                     let issued = Int(
                         try connection.rows("SELECT count(*) FROM strategy_issues WHERE coupon_id = 1")[0])!
-                    let total = Int(try connection.rows("SELECT total FROM strategy_coupons WHERE id = 1")[0])!
                     if issued >= total { return ClassicIssuer.answer(410, user: user, seq: nil) }
                     try connection.run(
                         "INSERT INTO strategy_issues (coupon_id, user_id, issued_at) VALUES (1, ?, ?)",
@@ -135,6 +163,9 @@ struct ClassicIssuer: Sendable {
         }
         return ClassicIssuer.answer(201, user: user, seq: issued + 1)
     }
+
+    /// The row lock's clause: MariaDB locks the coupon row; SQLite's BEGIN IMMEDIATE already holds the file's.
+    static func lock(_ connection: C) -> String { connection.dialect == .sqlite ? "" : " FOR UPDATE" }
 
     private func release(_ redis: RedisClient, _ token: String) async throws {
         _ = try await redis.send(

@@ -42,7 +42,23 @@ public final class ProjectionWorker: Service {
                 configuration.partitioning, logger: logger, stop: stop)
         else { return }
         let deployment = DeploymentGuard(client: client, store: store, partitioning: configuration.partitioning)
-        try await deployment.check()
+        // A database that cannot write yet (locked by another process, a MariaDB still starting
+        // or restarting) delays the start; it does not end the worker.
+        var backoff = Backoff()
+        while true {
+            do {
+                try await deployment.check()
+                break
+            } catch  where ProjectionFailure.classify(error).isTransient {
+                if !backoff.isFailing {
+                    logger.warning(
+                        "cannot record the deployment in the database yet; retrying with back-off",
+                        metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: backoff.failed())
+                if stop() { return }
+            }
+        }
         // A consumer that finds the database belongs to another deployment stops them all.
         let mismatch = Mutex<DeploymentMismatch?>(nil)
         let halt: @Sendable () -> Bool = { stop() || mismatch.withLock { $0 != nil } }

@@ -33,8 +33,7 @@ struct Worker: AsyncParsableCommand {
         let redis = try common.redisConfiguration()
         let partitioning = try common.partitioning()
         // The worker itself waits for Redis to confirm the partition count before it reads a stream.
-        let store = try await ProjectionStores.open(try projection.databaseURL())
-        _ = try await store.migrate()
+        let store = try await StoreOpening.open(try projection.databaseURL(), logger: logger)
         let metrics = MetricsBootstrap.serviceMetrics(partitioning)
         let worker = ProjectionWorker(
             configuration: try projection.workerConfiguration(

@@ -262,4 +262,25 @@ import Testing
         let exit = try await worker.waitForExit()
         #expect(exit.status == 0 && !exit.signaled, "\(worker.log)")
     }
+
+    /// A worker started before its database (MariaDB down at start, as when containers start in
+    /// any order): it waits, says so once, and projects everything once MariaDB is up.
+    @Test func aWorkerStartedBeforeMariaDBWaitsForIt() async throws {
+        let mariadb = try MariaDBServer()
+        let fixture = try await Fixture(engine: .mariadb, database: mariadb.url)
+        mariadb.stop()
+        let worker = try CouponProcess(fixture.workerArguments("early"))
+        try await fixture.race(quantity: 100, users: 150, prefix: "early")
+        let waiting = try await eventually { worker.log.contains("cannot open the database yet") }
+        #expect(waiting, "\(worker.log)")
+        try await Task.sleep(for: .seconds(2))
+        #expect(worker.isRunning, "the worker ended while its database was down: \(worker.log)")
+        try mariadb.start()
+        let caughtUp = try await eventually(timeout: .seconds(30)) { try await fixture.caughtUp(issues: 100) }
+        #expect(caughtUp, "\(worker.log)")
+        #expect(try fixture.issuedInTable() == (try await fixture.issuedInLog()))
+        #expect(worker.log.components(separatedBy: "cannot open the database yet").count == 2, "said once")
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit().status == 0)
+    }
 }
