@@ -11,6 +11,8 @@ public struct MariaDBConfiguration: Sendable, Equatable {
     public var password: String?
     public var database: String
     public var connectTimeoutSeconds: UInt32 = 5
+    /// How long one read or write on the connection may wait.
+    public var ioTimeoutSeconds: UInt32 = 120
 
     public init(url: String) throws(StoreError) {
         let shown = DatabaseURL.masked(url)

@@ -61,7 +61,11 @@ public final class MariaDBConnection: SQLConnection {
             do {
                 return try statement.executeArray(rows)
             } catch {
-                throw lost(error)
+                // A bulk execution that failed part-way (a deadlock, a lock-wait timeout) can
+                // leave Connector/C expecting replies the server never sends: a CI run hung in the
+                // next query's read. The connection is not trusted again; the next call connects.
+                close()
+                throw error
             }
         case .multiRowValues:
             var inserted = 0
@@ -100,6 +104,11 @@ public final class MariaDBConnection: SQLConnection {
         }
         var timeout = configuration.connectTimeoutSeconds
         mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &timeout)
+        // No read or write waits forever (a server gone silent, a protocol out of step): longer
+        // than InnoDB's lock wait (50 s by default), so a lock wait still ends with its own error.
+        var ioTimeout = configuration.ioTimeoutSeconds
+        mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &ioTimeout)
+        mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &ioTimeout)
         _ = "utf8mb4".withCString { mysql_options(handle, MYSQL_SET_CHARSET_NAME, $0) }
         let connected = mysql_real_connect(
             handle, configuration.host, configuration.user, configuration.password, configuration.database,
