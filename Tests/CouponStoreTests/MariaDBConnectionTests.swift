@@ -141,3 +141,28 @@ import Testing
         #expect(ids == [1])
     }
 }
+
+extension MariaDBConnectionTests {
+    /// A bulk execution that fails part-way (here a lock-wait timeout on its second row): the
+    /// error is transient, and the same connection answers the next query and takes the same
+    /// rows once the lock is gone.
+    @Test func aFailedBulkExecutionLeavesAWorkingConnection() throws {
+        let connection = try connect()
+        let name = try table(connection, "id BIGINT PRIMARY KEY, v VARCHAR(16) NOT NULL")
+        let insert = RowInsert(table: name, columns: ["id", "v"])
+        try connection.run("INSERT INTO \(name) VALUES (?, ?)", [.integer(2), .text("held")])
+        let holder = try connect()
+        try holder.execute("START TRANSACTION")
+        try holder.run("UPDATE \(name) SET v = ? WHERE id = ?", [.text("locked"), .integer(2)])
+        try connection.execute("SET SESSION innodb_lock_wait_timeout = 1")
+        let rows: [[SQLValue]] = (1...3).map { [.integer(Int64($0)), .text("row \($0)")] }
+        let failed = #expect(throws: MariaDBError.self) {
+            try connection.transaction { try connection.insert(insert, rows) }
+        }
+        #expect(failed?.isTransient == true, "\(String(describing: failed))")
+        #expect(try connection.rows("SELECT count(*) FROM \(name)") == ["1"])
+        try holder.execute("ROLLBACK")
+        #expect(try connection.transaction { try connection.insert(insert, rows) } == 2)
+        #expect(try connection.rows("SELECT id, v FROM \(name) ORDER BY id") == ["1|row 1", "2|held", "3|row 3"])
+    }
+}
