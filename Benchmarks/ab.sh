@@ -19,7 +19,7 @@ pa=$(free_port); pb=$(free_port)
 "$B" serve --port "$pb" --workers 0 >/dev/null 2>&1 & sb=$!
 trap 'kill $sa $sb; stop_redis $rp; rm -rf $work' EXIT
 sleep 2
-id=$(curl -s -X POST "http://127.0.0.1:$pa/v1/coupons" -H "Authorization: Bearer ab" -H 'Content-Type: application/json' -d '{"name": "ab", "quantity": 1000000000}' | jq .id)
+id=$(create_coupon "http://127.0.0.1:$pa" ab 1000000000)
 cat > "$work/bad.lua" <<'LUA'
 wrk.method = "POST"; wrk.headers["Content-Type"] = "application/json"; wrk.body = '{"userId": ""}'
 LUA

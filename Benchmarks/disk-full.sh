@@ -39,8 +39,7 @@ avail=$(df --output=avail -B1 "$disk" | tail -1)
 fallocate -l $((avail - free_mb * 1024 * 1024)) "$disk/filler"
 log "tmpfs: $(df -h --output=avail "$disk" | tail -1 | tr -d ' ') left for the projection"
 
-id=$(curl -s -X POST "$url/v1/coupons" -H "Authorization: Bearer bench" -H 'Content-Type: application/json' \
-    -d '{"name": "disk full", "quantity": 1000000000}' | jq .id)
+id=$(create_coupon "$url" "disk full" 1000000000)
 wrk -t2 -c64 -d"${fill}s" -s Benchmarks/wrk/issue.lua "$url" -- "$id" "df" | grep -E "Requests/sec|requests in"
 log "freeing the space; waiting ${settle}s"
 rm "$disk/filler"

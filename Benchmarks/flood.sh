@@ -42,10 +42,6 @@ serve() { # extra serve arguments…
     log "serve did not start: $(cat "$work/serve.log")"
     exit 1
 }
-create() { # name quantity -> id
-    curl -sf -X POST "$url/v1/coupons" -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' \
-        -d "{\"name\":\"$1\",\"quantity\":$2}" | sed -E 's/.*"id":([0-9]+).*/\1/'
-}
 rps() { # wrk-args… -> requests/s (and the answers' statuses checked by the caller's expectation)
     wrk -t2 -c"$connections" -d"${duration}s" "$@" | awk '/Requests\/sec/ { print $2 }'
 }
@@ -57,11 +53,11 @@ declare -A sum
 # catching up on earlier runs' issuances), a sold-out coupon with 500 holders, a coupon that never
 # sells out, and a warm-up run.
 prepare() {
-    sold=$(create "flood" 500)
+    sold=$(create_coupon "$url" "flood" 500)
     for n in $(seq 1 500); do status_of "$sold" "h-$n" >/dev/null; done
     [ "$(status_of "$sold" "late")" = 410 ] || { log "the coupon did not sell out"; exit 1; }
     [ "$(status_of "$sold" "h-7")" = 409 ] || { log "a holder did not get 409"; exit 1; }
-    big=$(create "flood big" 1000000000)
+    big=$(create_coupon "$url" "flood big" 1000000000)
     wrk -t2 -c"$connections" -d2s "$url/healthz" >/dev/null
 }
 measure() { # label, serve arguments…

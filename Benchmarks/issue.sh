@@ -38,12 +38,8 @@ trap cleanup EXIT
 url=http://127.0.0.1:$http_port
 for _ in $(seq 1 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
 
-create() { # name quantity -> id
-    curl -sf -X POST "$url/v1/coupons" -H 'Authorization: Bearer bench' -H 'Content-Type: application/json' \
-        -d "{\"name\":\"$1\",\"quantity\":$2}" | sed -E 's/.*"id":([0-9]+).*/\1/'
-}
-big=$(create "bench big" 1000000000)
-sold=$(create "bench sold out" 1)
+big=$(create_coupon "$url" "bench big" 1000000000)
+sold=$(create_coupon "$url" "bench sold out" 1)
 curl -sf -X POST "$url/v1/coupons/$sold/issues" -H 'Content-Type: application/json' -d '{"userId":"first"}' >/dev/null
 
 # run NAME CONNECTIONS wrk-args… -> "rps p50 p99 non2xx"
@@ -81,7 +77,7 @@ echo "server peak resident memory (VmHWM) after the 512-connection runs: $(rss_p
 
 # Sell-out under load: 20,000 coupons, 512 connections of distinct users.
 quantity=20000
-limited=$(create "bench sell-out" "$quantity")
+limited=$(create_coupon "$url" "bench sell-out" "$quantity")
 read -r _ _ _ l_non < <(run sellout 512 -s Benchmarks/wrk/issue.lua "$url" -- "$limited" "limited-")
 shown=$(curl -sf "$url/v1/coupons/$limited")
 issued=$(echo "$shown" | sed -E 's/.*"issued":([0-9]+).*/\1/')
@@ -106,7 +102,7 @@ echo "sell-out run: quantity $quantity, issued $issued, CouponIssued events (tot
 # empty this benchmark's own Redis, init again, then a worker process and wrk together.
 redis-cli -p "$redis_port" FLUSHALL >/dev/null
 "$bin" init >/dev/null
-lagged=$(create "bench lag" 1000000000)
+lagged=$(create_coupon "$url" "bench lag" 1000000000)
 COUPON_LOG_LEVEL=info "$bin" worker --consumer bench-worker --database "sqlite:$redis_dir/projection.sqlite" \
     >"$out/worker.log" 2>&1 &
 worker_pid=$!

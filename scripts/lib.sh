@@ -34,6 +34,13 @@ release_build() {
     swift build -c release --show-bin-path
 }
 
+# create_coupon BASE-URL NAME QUANTITY: defines a coupon through the admin route (with
+# $COUPON_ADMIN_TOKEN) and prints its id; fails if the service refuses.
+create_coupon() {
+    curl -sf -X POST "$1/v1/coupons" -H "Authorization: Bearer $COUPON_ADMIN_TOKEN" \
+        -H 'Content-Type: application/json' -d "{\"name\":\"$2\",\"quantity\":$3}" | jq -e .id
+}
+
 # True when something on 127.0.0.1:$1 accepts TCP connections.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

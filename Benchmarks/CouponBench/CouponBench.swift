@@ -85,15 +85,6 @@ struct Baseline: AsyncParsableCommand {
                 Double(events) / took, Double(2 * events) / took))
     }
 
-    static let archive = RowInsert(
-        table: "coupon_events",
-        columns: [
-            "partition_no", "event_id", "type", "coupon_id", "user_id", "seq", "payload", "occurred_at", "event_ms",
-            "event_seq",
-        ])
-    static let issues = RowInsert(
-        table: "coupon_issues", columns: ["coupon_id", "user_id", "seq", "event_id", "issued_at"])
-
     func insert<C: SQLConnection>(into store: SQLProjectionStore<C>) async throws -> Double {
         let start = ContinuousClock.now
         var n = 0
@@ -118,8 +109,8 @@ struct Baseline: AsyncParsableCommand {
                     ])
                 }
                 try connection.transaction {
-                    _ = try connection.insert(Baseline.archive, archive)
-                    _ = try connection.insert(Baseline.issues, issues)
+                    _ = try connection.insert(ProjectionInserts.archive, archive)
+                    _ = try connection.insert(ProjectionInserts.issues, issues)
                 }
             }
             n += count

@@ -121,51 +121,53 @@ struct ClassicIssuer<C: SQLConnection>: Sendable {
                 throw error
             }
         case .rowLock:
+            // All three on one connection in one transaction, the coupon row locked first.
             return try await database.perform { connection in
                 try connection.transaction {
-                    let total = Int(
-                        try connection.rows(
-                            "SELECT total FROM strategy_coupons WHERE id = 1" + ClassicIssuer.lock(connection))[0])!
-                    let held = try !connection.rows(
-                        "SELECT 1 FROM strategy_issues WHERE coupon_id = 1 AND user_id = ?", [.text(user)]
-                    ).isEmpty
-                    if held { return ClassicIssuer.answer(409, user: user, seq: nil) }
-                    let issued = Int(
-                        try connection.rows("SELECT count(*) FROM strategy_issues WHERE coupon_id = 1")[0])!
-                    if issued >= total { return ClassicIssuer.answer(410, user: user, seq: nil) }
-                    try connection.run(
-                        "INSERT INTO strategy_issues (coupon_id, user_id, issued_at) VALUES (1, ?, ?)",
-                        [.text(user), .integer(Int64(Date().timeIntervalSince1970 * 1000))])
-                    return ClassicIssuer.answer(201, user: user, seq: issued + 1)
+                    let quantity = try ClassicIssuer.quantity(on: connection, locking: true)
+                    if try ClassicIssuer.holds(user, on: connection) { return ClassicIssuer.answer(409, user, nil) }
+                    let issued = try ClassicIssuer.issued(on: connection)
+                    if issued >= quantity { return ClassicIssuer.answer(410, user, nil) }
+                    try ClassicIssuer.insert(user, on: connection)
+                    return ClassicIssuer.answer(201, user, issued + 1)
                 }
             }
         }
     }
 
-    /// Three round trips, nothing held between them.
+    /// The same statements, each a round trip of its own, nothing held between them.
     private func checkThenInsert(_ user: String) async throws -> Response {
-        let held = try await database.perform { connection in
-            try !connection.rows("SELECT 1 FROM strategy_issues WHERE coupon_id = 1 AND user_id = ?", [.text(user)])
-                .isEmpty
+        if try await database.perform({ try ClassicIssuer.holds(user, on: $0) }) {
+            return ClassicIssuer.answer(409, user, nil)
         }
-        if held { return ClassicIssuer.answer(409, user: user, seq: nil) }
-        let (issued, total) = try await database.perform { connection in
-            (
-                Int(try connection.rows("SELECT count(*) FROM strategy_issues WHERE coupon_id = 1")[0])!,
-                Int(try connection.rows("SELECT total FROM strategy_coupons WHERE id = 1")[0])!
-            )
+        let (issued, quantity) = try await database.perform {
+            (try ClassicIssuer.issued(on: $0), try ClassicIssuer.quantity(on: $0, locking: false))
         }
-        if issued >= total { return ClassicIssuer.answer(410, user: user, seq: nil) }
-        try await database.perform { connection in
-            _ = try connection.run(
-                "INSERT INTO strategy_issues (coupon_id, user_id, issued_at) VALUES (1, ?, ?)",
-                [.text(user), .integer(Int64(Date().timeIntervalSince1970 * 1000))])
-        }
-        return ClassicIssuer.answer(201, user: user, seq: issued + 1)
+        if issued >= quantity { return ClassicIssuer.answer(410, user, nil) }
+        try await database.perform { try ClassicIssuer.insert(user, on: $0) }
+        return ClassicIssuer.answer(201, user, issued + 1)
     }
 
-    /// The row lock's clause: MariaDB locks the coupon row; SQLite's BEGIN IMMEDIATE already holds the file's.
-    static func lock(_ connection: C) -> String { connection.dialect == .sqlite ? "" : " FOR UPDATE" }
+    static func holds(_ user: String, on connection: C) throws -> Bool {
+        try !connection.rows("SELECT 1 FROM strategy_issues WHERE coupon_id = 1 AND user_id = ?", [.text(user)]).isEmpty
+    }
+
+    static func issued(on connection: C) throws -> Int {
+        Int(try connection.rows("SELECT count(*) FROM strategy_issues WHERE coupon_id = 1")[0])!
+    }
+
+    /// The coupon's quantity; `locking`: the row is locked for the transaction (SQLite's BEGIN
+    /// IMMEDIATE already holds the whole file).
+    static func quantity(on connection: C, locking: Bool) throws -> Int {
+        let lock = locking ? connection.dialect.lockingRead : ""
+        return Int(try connection.rows("SELECT total FROM strategy_coupons WHERE id = 1" + lock)[0])!
+    }
+
+    static func insert(_ user: String, on connection: C) throws {
+        _ = try connection.run(
+            "INSERT INTO strategy_issues (coupon_id, user_id, issued_at) VALUES (1, ?, ?)",
+            [.text(user), .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+    }
 
     private func release(_ redis: RedisClient, _ token: String) async throws {
         _ = try await redis.send(
@@ -175,7 +177,7 @@ struct ClassicIssuer<C: SQLConnection>: Sendable {
     }
 
     /// The service's answers, in the same shapes (user ids here are the benchmark's own, plain).
-    static func answer(_ status: Int, user: String, seq: Int?) -> Response {
+    static func answer(_ status: Int, _ user: String, _ seq: Int?) -> Response {
         let body: String
         switch status {
         case 201: body = #"{"couponId":1,"seq":\#(seq ?? 0),"userId":"\#(user)"}"#

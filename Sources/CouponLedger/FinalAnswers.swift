@@ -26,6 +26,12 @@ public final class FinalAnswers: Sendable {
         var confirmedAt: ContinuousClock.Instant
         /// When a request was last let through to Redis to confirm the entry; nil when none is out.
         var confirming: ContinuousClock.Instant?
+
+        /// Redis answered as the entry says.
+        mutating func confirm(at now: ContinuousClock.Instant) {
+            confirmedAt = now
+            confirming = nil
+        }
     }
 
     struct State {
@@ -47,9 +53,10 @@ public final class FinalAnswers: Sendable {
 
     /// The answer Redis would give, when it is final; nil: ask Redis.
     public func answer(coupon: CouponID, user: UserID) -> AdmissionOutcome? {
-        let now = ContinuousClock.now
-        return state.withLock { state -> AdmissionOutcome? in
+        state.withLock { state -> AdmissionOutcome? in
+            // Most requests are for coupons not (yet) final: no clock read for them.
             guard var entry = state.entries[coupon] else { return nil }
+            let now = ContinuousClock.now
             if now - entry.confirmedAt > refreshAfter, entry.confirming.map({ now - $0 > refreshAfter }) ?? true {
                 entry.confirming = now
                 state.entries[coupon] = entry
@@ -74,10 +81,7 @@ public final class FinalAnswers: Sendable {
             case .ended(let endsAt): final = .ended(endsAt: endsAt)
             case .alreadyIssued:
                 // A holder: the coupon's data is still there; nothing new about the rest.
-                if state.entries[coupon] != nil {
-                    state.entries[coupon]?.confirmedAt = now
-                    state.entries[coupon]?.confirming = nil
-                }
+                state.entries[coupon]?.confirm(at: now)
                 return nil
             case .issued, .notStarted, .notFound, .unavailable:
                 // Not final, or Redis no longer holds what the entry was built on.
@@ -87,8 +91,7 @@ public final class FinalAnswers: Sendable {
             if var entry = state.entries[coupon] {
                 // ENDED outranks SOLD_OUT in the script (window before quantity).
                 if case .ended = final { entry.final = final }
-                entry.confirmedAt = now
-                entry.confirming = nil
+                entry.confirm(at: now)
                 state.entries[coupon] = entry
                 return nil
             }

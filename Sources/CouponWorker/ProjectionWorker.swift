@@ -44,21 +44,11 @@ public final class ProjectionWorker: Service {
         let deployment = DeploymentGuard(client: client, store: store, partitioning: configuration.partitioning)
         // A database that cannot write yet (locked by another process, a MariaDB still starting
         // or restarting) delays the start; it does not end the worker.
-        var backoff = Backoff()
-        while true {
-            do {
-                try await deployment.check()
-                break
-            } catch  where ProjectionFailure.classify(error).isTransient {
-                if !backoff.isFailing {
-                    logger.warning(
-                        "cannot record the deployment in the database yet; retrying with back-off",
-                        metadata: ["error": "\(error)"])
-                }
-                try? await Task.sleep(for: backoff.failed())
-                if stop() { return }
-            }
-        }
+        guard
+            try await StoreOpening.retryingTransient(
+                "cannot record the deployment in the database yet", logger: logger, stop: stop,
+                { try await deployment.check() }) != nil
+        else { return }
         // A consumer that finds the database belongs to another deployment stops them all.
         let mismatch = Mutex<DeploymentMismatch?>(nil)
         let halt: @Sendable () -> Bool = { stop() || mismatch.withLock { $0 != nil } }

@@ -30,9 +30,7 @@ public struct Fixture: Sendable {
     }
 
     /// The SQLite file, for tests of SQLite itself (empty on other engines).
-    public var databasePath: String {
-        database.hasPrefix("sqlite:") ? String(database.dropFirst("sqlite:".count)) : ""
-    }
+    public var databasePath: String { engine == .sqlite ? Table.sqlitePath(database) : "" }
 
     /// A database argument as `--database` takes it: URLs as they are, a bare path as SQLite.
     static func url(_ database: String) -> String {
@@ -158,8 +156,12 @@ public enum Table {
         if database.hasPrefix("mysql://") {
             return try MariaDBConnection(try MariaDBConfiguration(url: database)).rows(sql)
         }
-        let path = database.hasPrefix("sqlite:") ? String(database.dropFirst("sqlite:".count)) : database
-        return try SQLiteConnection(path: path).rows(sql)
+        return try SQLiteConnection(path: sqlitePath(database)).rows(sql)
+    }
+
+    /// A SQLite file's path from a `sqlite:` URL or a bare path.
+    static func sqlitePath(_ database: String) -> String {
+        database.hasPrefix("sqlite:") ? String(database.dropFirst("sqlite:".count)) : database
     }
 
     /// Runs a statement that returns no rows (a test damaging the projection on purpose).
@@ -167,8 +169,7 @@ public enum Table {
         if database.hasPrefix("mysql://") {
             try MariaDBConnection(try MariaDBConfiguration(url: database)).execute(sql)
         } else {
-            let path = database.hasPrefix("sqlite:") ? String(database.dropFirst("sqlite:".count)) : database
-            try SQLiteConnection(path: path).execute(sql)
+            try SQLiteConnection(path: sqlitePath(database)).execute(sql)
         }
     }
 

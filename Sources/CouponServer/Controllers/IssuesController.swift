@@ -31,8 +31,9 @@ struct IssuesController<Ledger: CouponLedger> {
             let coupon = try PathParameters.couponId(context)
             let user = try UserID(try await body.decode(IssueRequest.self, from: request).userId)
             let requestId = try requestID(request)
-            (outcome, answer) = IssuesController.answer(
+            let admitted = IssuesController.answer(
                 try await ledger.admit(coupon: coupon, user: user, requestId: requestId))
+            (outcome, answer) = (admitted.outcome, .success(admitted.response))
         } catch let error as LedgerError {
             (outcome, answer) = (.unavailable, .failure(error))
         } catch {
@@ -43,44 +44,42 @@ struct IssuesController<Ledger: CouponLedger> {
         return try answer.get()
     }
 
-    /// The admission outcome as HTTP. Refusals are rendered here, as the error middleware
-    /// renders them (the same bytes), rather than thrown: a sale's flood is mostly refusals, and
-    /// a thrown error costs its allocation and the unwinding through the middleware chain.
-    static func answer(_ admission: AdmissionOutcome) -> (IssueOutcome, Result<Response, any Error>) {
+    /// The admission outcome as HTTP. Refusals are rendered here, by the function the error
+    /// middleware renders with (the same bytes), rather than thrown: a sale's flood is mostly
+    /// refusals, and a thrown error costs its allocation and the unwinding through the middleware.
+    static func answer(_ admission: AdmissionOutcome) -> (outcome: IssueOutcome, response: Response) {
         switch admission {
         case .issued(let issuance):
-            return (.issued, .success(JSONResponse.make(status: .created, IssuanceDTO(issuance))))
+            return (.issued, JSONResponse.make(status: .created, IssuanceDTO(issuance)))
         case .alreadyIssued(let issuance):
             var error = APIError(
                 status: .conflict, code: "ALREADY_ISSUED", message: "this user already holds this coupon")
             error.issuance = IssuanceDTO(issuance)
-            return (.alreadyIssued, .success(APIError.response(error)))
+            return (.alreadyIssued, APIError.response(error))
         case .soldOut:
-            return (.soldOut, .success(soldOutResponse))
+            return (.soldOut, soldOutResponse)
         case .notStarted(let startsAt):
             return (
                 .notStarted,
-                .success(
-                    APIError.response(
-                        APIError(
-                            status: .unprocessableContent, code: "NOT_STARTED",
-                            message: "issuance starts at \(EpochMillis.format(startsAt))")))
+                APIError.response(
+                    APIError(
+                        status: .unprocessableContent, code: "NOT_STARTED",
+                        message: "issuance starts at \(EpochMillis.format(startsAt))"))
             )
         case .ended(let endsAt):
             return (
                 .ended,
-                .success(
-                    APIError.response(
-                        APIError(
-                            status: .unprocessableContent, code: "ENDED",
-                            message: "issuance ended at \(EpochMillis.format(endsAt))")))
+                APIError.response(
+                    APIError(
+                        status: .unprocessableContent, code: "ENDED",
+                        message: "issuance ended at \(EpochMillis.format(endsAt))"))
             )
         case .notFound:
-            return (.notFound, .failure(APIError.couponNotFound))
+            return (.notFound, APIError.response(APIError.couponNotFound))
         case .unavailable:
             return (
                 .unavailable,
-                .failure(APIError.unavailable("the coupon store lost its data and is waiting for an operator"))
+                APIError.response(APIError.unavailable("the coupon store lost its data and is waiting for an operator"))
             )
         }
     }

@@ -23,7 +23,8 @@ public struct Migrator: Sendable {
 
     /// Returns the versions it applied (empty when the schema was already current).
     public func migrate<Connection: SQLConnection>(_ connection: Connection) throws -> [Int64] {
-        guard connection.dialect == .mariadb else { return try migrateEach(connection) }
+        // DDL inside a transaction (SQLite): each migration is atomic with its row, nothing to lock.
+        guard !connection.dialect.transactionalDDL else { return try migrateEach(connection) }
         var locked: Int64 = 0
         try connection.query("SELECT GET_LOCK(?, 60)", [.text(Migrator.lockName)]) { locked = $0.int64(0) }
         guard locked == 1 else {

@@ -23,7 +23,4 @@ enum ProjectionQueries {
             coupon: try CouponID(row.int64(0)), name: row.text(1) ?? "", total: row.int64(2), startsAt: row.int64(3),
             endsAt: row.int64(4), at: row.int64(5))
     }
-
-    static let deploymentInsert = RowInsert(
-        table: "deployment", columns: ["id", "generation", "partition_count", "recorded_at"])
 }

@@ -7,23 +7,6 @@ struct ProjectionRows {
     let definition: [SQLValue]?
     let issue: [SQLValue]?
 
-    static let archiveInsert = RowInsert(
-        table: "coupon_events",
-        columns: [
-            "partition_no", "event_id", "type", "coupon_id", "user_id", "seq", "payload", "occurred_at", "event_ms",
-            "event_seq",
-        ])
-    static let definitionInsert = RowInsert(
-        table: "coupons",
-        columns: [
-            "id", "name", "total_quantity", "issue_starts_at", "issue_ends_at", "defined_event_id", "defined_at",
-        ])
-    static let issueInsert = RowInsert(
-        table: "coupon_issues", columns: ["coupon_id", "user_id", "seq", "event_id", "issued_at"])
-    /// A partition's progress row before its first batch: `0-0`, nothing projected yet.
-    static let progressInsert = RowInsert(
-        table: "projection_progress", columns: ["partition_no", "last_event_id", "updated_at"])
-
     init(_ logged: LoggedEvent, partition: Int) {
         self.logged = logged
         let id = SQLValue.text(logged.id.description)

@@ -7,7 +7,7 @@ extension SQLProjectionStore {
         try await database.perform { connection in
             try connection.transaction {
                 _ = try connection.insert(
-                    ProjectionQueries.deploymentInsert,
+                    ProjectionInserts.deployment,
                     [
                         [
                             .integer(1), .text(identity.generation), .integer(Int64(identity.partitions)),

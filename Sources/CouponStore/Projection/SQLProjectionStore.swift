@@ -89,13 +89,13 @@ extension SQLProjectionStore {
     private static func applyAllNew(_ rows: [ProjectionRows], partition: Int, last: StreamID, on connection: Connection)
         throws -> ProjectionResult
     {
-        guard try connection.insert(ProjectionRows.archiveInsert, rows.map(\.archive)) == rows.count else {
+        guard try connection.insert(ProjectionInserts.archive, rows.map(\.archive)) == rows.count else {
             throw NotAllNew()
         }
         let definitions = rows.compactMap(\.definition)
         let issues = rows.compactMap(\.issue)
-        guard try connection.insert(ProjectionRows.definitionInsert, definitions) == definitions.count,
-            try connection.insert(ProjectionRows.issueInsert, issues) == issues.count
+        guard try connection.insert(ProjectionInserts.definitions, definitions) == definitions.count,
+            try connection.insert(ProjectionInserts.issues, issues) == issues.count
         else { throw NotAllNew() }
         var result = ProjectionResult(applied: rows.count, rowsWritten: 2 * rows.count)
         result.rowsWritten += try advanceProgress(of: partition, to: last, on: connection)
@@ -107,13 +107,13 @@ extension SQLProjectionStore {
         _ rows: [ProjectionRows], partition: Int, last: StreamID, on connection: Connection
     ) throws -> ProjectionResult {
         var result = ProjectionResult()
-        let archived = try archivedCopies(of: rows, partition: partition, on: connection)
+        let archived = try archivedCopies(of: rows.map(\.logged.id), partition: partition, on: connection)
         for event in rows {
             if let copy = archived[event.logged.id] {
                 try check(copy, of: event.logged, partition: partition)
                 continue
             }
-            guard try connection.insert(ProjectionRows.archiveInsert, [event.archive]) == 1 else {
+            guard try connection.insert(ProjectionInserts.archive, [event.archive]) == 1 else {
                 try checkArchivedCopy(of: event.logged, partition: partition, on: connection)
                 continue
             }
@@ -121,9 +121,9 @@ extension SQLProjectionStore {
             result.rowsWritten += 1
             let inserted =
                 if let definition = event.definition {
-                    try connection.insert(ProjectionRows.definitionInsert, [definition])
+                    try connection.insert(ProjectionInserts.definitions, [definition])
                 } else {
-                    try connection.insert(ProjectionRows.issueInsert, [event.issue ?? []])
+                    try connection.insert(ProjectionInserts.issues, [event.issue ?? []])
                 }
             guard inserted == 1 else {
                 throw ProjectionConflict(
@@ -143,7 +143,7 @@ extension SQLProjectionStore {
     /// both insert.
     static func ensureProgressRow(of partition: Int, on connection: Connection) throws {
         _ = try connection.insert(
-            ProjectionRows.progressInsert, [[.integer(Int64(partition)), .text("0-0"), .integer(0)]])
+            ProjectionInserts.progress, [[.integer(Int64(partition)), .text("0-0"), .integer(0)]])
     }
 
     /// Progress only moves forward, so replaying old events over a full database, or two workers
@@ -159,7 +159,7 @@ extension SQLProjectionStore {
         if current == nil {
             // The row was removed after this writer made sure of it (a hand-edited table).
             return try connection.insert(
-                ProjectionRows.progressInsert, [[.integer(Int64(partition)), .text(last.description), .integer(now)]])
+                ProjectionInserts.progress, [[.integer(Int64(partition)), .text(last.description), .integer(now)]])
         }
         return try connection.run(
             "UPDATE projection_progress SET last_event_id = ?, updated_at = ? WHERE partition_no = ?",
@@ -170,16 +170,16 @@ extension SQLProjectionStore {
 
     /// The archived copies of the batch's events, by id: a few `IN (…)` queries (`FixedChunks`),
     /// locking what they find.
-    static func archivedCopies(of rows: [ProjectionRows], partition: Int, on connection: Connection) throws
+    static func archivedCopies(of ids: [StreamID], partition: Int, on connection: Connection) throws
         -> [StreamID: ArchivedCopy]
     {
         var copies: [StreamID: ArchivedCopy] = [:]
-        for chunk in FixedChunks.ranges(rows.count) {
+        for chunk in FixedChunks.ranges(ids.count) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
             try connection.query(
                 "SELECT event_id, type, payload FROM coupon_events WHERE partition_no = ? AND event_id IN (\(marks))"
                     + connection.dialect.lockingRead,
-                [.integer(Int64(partition))] + rows[chunk].map { .text($0.logged.id.description) }
+                [.integer(Int64(partition))] + ids[chunk].map { .text($0.description) }
             ) { row in
                 if let id = row.text(0).flatMap({ StreamID($0) }) {
                     copies[id] = (row.text(1) ?? "", row.text(2) ?? "")
@@ -203,9 +203,7 @@ extension SQLProjectionStore {
     /// The same for one event whose archive row turned out to be taken (by a writer that
     /// committed it after the copies were read).
     static func checkArchivedCopy(of logged: LoggedEvent, partition: Int, on connection: Connection) throws {
-        let rows = [ProjectionRows(logged, partition: partition)]
-        try check(
-            try archivedCopies(of: rows, partition: partition, on: connection)[logged.id], of: logged,
-            partition: partition)
+        let copies = try archivedCopies(of: [logged.id], partition: partition, on: connection)
+        try check(copies[logged.id], of: logged, partition: partition)
     }
 }

@@ -17,7 +17,7 @@ public enum SQLDialect: Sendable {
     /// Appended to a read whose row is then written on: SQLite's write transaction already holds
     /// the only write lock; InnoDB must lock the row (and read its newest committed version, not
     /// the transaction's snapshot) so that two workers cannot both act on an old value.
-    var lockingRead: String {
+    public var lockingRead: String {
         switch self {
         case .sqlite: return ""
         case .mariadb: return " FOR UPDATE"
