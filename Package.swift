@@ -150,6 +150,12 @@ let package = Package(
             path: "Tests/Fixtures"
         ),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"]),
+        .testTarget(
+            name: "RedisClusterTests",
+            dependencies: [
+                "CouponCore", "CouponLedger", "CouponStore", "CouponWorker", "Fixtures", "Redis", "TestSupport",
+            ]
+        ),
         .testTarget(name: "CouponCoreTests", dependencies: ["CouponCore"]),
         .testTarget(
             name: "CouponLedgerTests",

@@ -14,27 +14,7 @@ ensure_packages wrk bc
 
 duration=${1:-10}
 connections=${2:-64}
-bin=$(release_build coupon)/coupon
-work=$(mktemp -d /tmp/coupon-bench-flood.XXXXXX)
-redis_port=$(free_port)
-start_redis "$redis_port" "$work/redis"
-http_port=$(free_port)
-url=http://127.0.0.1:$http_port
-export COUPON_REDIS_URL=redis://127.0.0.1:$redis_port COUPON_PARTITIONS=4 COUPON_ADMIN_TOKEN=bench
-export COUPON_LOG_LEVEL=warning
-server_pid=
-stop_server() {
-    [ -z "$server_pid" ] && return 0
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
-}
-cleanup() {
-    stop_server
-    stop_redis "$redis_port"
-    rm -rf "$work"
-}
-trap cleanup EXIT
+bench_stack coupon-bench-flood
 serve() { # extra serve arguments…
     "$bin" serve --port "$http_port" "$@" >"$work/serve.log" 2>&1 &
     server_pid=$!

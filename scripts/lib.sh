@@ -34,6 +34,34 @@ release_build() {
     swift build -c release --show-bin-path
 }
 
+# bench_stack NAME: what a benchmark of `serve` needs, on this machine: the release build ($bin),
+# a folder ($work, /tmp/NAME.*), its own Redis with AOF ($redis_port), a free HTTP port
+# ($http_port, $url) and the COUPON_* environment. stop_server stops the `serve` started as
+# $server_pid; on exit everything is stopped and removed.
+bench_stack() {
+    bin=$(release_build coupon)/coupon
+    work=$(mktemp -d "/tmp/$1.XXXXXX")
+    redis_port=$(free_port)
+    start_redis "$redis_port" "$work/redis"
+    http_port=$(free_port)
+    url=http://127.0.0.1:$http_port
+    export COUPON_REDIS_URL=redis://127.0.0.1:$redis_port COUPON_PARTITIONS=4 COUPON_ADMIN_TOKEN=bench
+    export COUPON_LOG_LEVEL=warning
+    server_pid=
+    trap bench_stack_cleanup EXIT
+}
+stop_server() {
+    [ -z "${server_pid:-}" ] && return 0
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+}
+bench_stack_cleanup() {
+    stop_server
+    stop_redis "$redis_port"
+    rm -rf "$work"
+}
+
 # create_coupon BASE-URL NAME QUANTITY: defines a coupon through the admin route (with
 # $COUPON_ADMIN_TOKEN) and prints its id; fails if the service refuses.
 create_coupon() {

@@ -5,37 +5,55 @@
 /// Every check comes before the first write, so a refusal leaves no trace. Numbers go out through
 /// `string.format('%d')`, never `tostring`, which would print large epoch milliseconds as `1e+14`.
 public enum CouponScripts {
-    /// Admission. KEYS: generation, coupon hash, issued hash, events stream.
-    /// ARGV: coupon id, user id, request id ('' when none).
+    /// Admission of one or many requests of one partition, decided one after another in the
+    /// order given, each with the same checks in the same order, each its own event.
+    /// KEYS: generation, events stream, then per request its coupon hash and issued hash.
+    /// ARGV, per request: coupon id, user id, request id ('' when none).
     /// The holder check comes before the window: a holder who retries after the end still learns
     /// what they hold (409 with the issuance); only non-holders get NOT_STARTED / ENDED.
-    /// Answers `{OUTCOME, detail?}`; the issued record is `"seq eventId issuedAtMs"`.
+    /// Answers one `{OUTCOME, detail?}` per request; the issued record is `"seq eventId issuedAtMs"`.
+    /// The clock is read once: the script is atomic, so every request of the run is decided at
+    /// that instant.
     public static let admit = """
         #!lua
-        if redis.call('EXISTS', KEYS[1]) == 0 then return {\(ScriptOutcome.unavailable.lua)} end
-        local def = redis.call('HMGET', KEYS[2], 'total', 'startsAt', 'endsAt')
-        if not def[1] then return {\(ScriptOutcome.notFound.lua)} end
-        local prior = redis.call('HGET', KEYS[3], ARGV[2])
-        if prior then return {\(ScriptOutcome.alreadyIssued.lua), prior} end
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        if now < tonumber(def[2]) then return {\(ScriptOutcome.notStarted.lua), def[2]} end
-        if now >= tonumber(def[3]) then return {\(ScriptOutcome.ended.lua), def[3]} end
-        local issued = redis.call('HLEN', KEYS[3])
-        if issued >= tonumber(def[1]) then return {\(ScriptOutcome.soldOut.lua), def[1]} end
-        local seq = string.format('%d', issued + 1)
-        local at = string.format('%d', now)
-        local id
-        if ARGV[3] == '' then
-          id = redis.call('XADD', KEYS[4], '*', 'type', '\(CouponEvent.typeIssued)', 'v', '1', 'coupon', ARGV[1],
-            'user', ARGV[2], 'seq', seq, 'at', at)
-        else
-          id = redis.call('XADD', KEYS[4], '*', 'type', '\(CouponEvent.typeIssued)', 'v', '1', 'coupon', ARGV[1],
-            'user', ARGV[2], 'seq', seq, 'at', at, 'req', ARGV[3])
+        local n = #ARGV / 3
+        local answers = {}
+        if redis.call('EXISTS', KEYS[1]) == 0 then
+          for i = 1, n do answers[i] = {\(ScriptOutcome.unavailable.lua)} end
+          return answers
         end
-        local record = seq .. ' ' .. id .. ' ' .. at
-        redis.call('HSET', KEYS[3], ARGV[2], record)
-        return {\(ScriptOutcome.issued.lua), record}
+        local now, at
+        local function admit(couponKey, issuedKey, coupon, user, req)
+          local def = redis.call('HMGET', couponKey, 'total', 'startsAt', 'endsAt')
+          if not def[1] then return {\(ScriptOutcome.notFound.lua)} end
+          local prior = redis.call('HGET', issuedKey, user)
+          if prior then return {\(ScriptOutcome.alreadyIssued.lua), prior} end
+          if not now then
+            local t = redis.call('TIME')
+            now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            at = string.format('%d', now)
+          end
+          if now < tonumber(def[2]) then return {\(ScriptOutcome.notStarted.lua), def[2]} end
+          if now >= tonumber(def[3]) then return {\(ScriptOutcome.ended.lua), def[3]} end
+          local issued = redis.call('HLEN', issuedKey)
+          if issued >= tonumber(def[1]) then return {\(ScriptOutcome.soldOut.lua), def[1]} end
+          local seq = string.format('%d', issued + 1)
+          local id
+          if req == '' then
+            id = redis.call('XADD', KEYS[2], '*', 'type', '\(CouponEvent.typeIssued)', 'v', '1', 'coupon', coupon,
+              'user', user, 'seq', seq, 'at', at)
+          else
+            id = redis.call('XADD', KEYS[2], '*', 'type', '\(CouponEvent.typeIssued)', 'v', '1', 'coupon', coupon,
+              'user', user, 'seq', seq, 'at', at, 'req', req)
+          end
+          local record = seq .. ' ' .. id .. ' ' .. at
+          redis.call('HSET', issuedKey, user, record)
+          return {\(ScriptOutcome.issued.lua), record}
+        end
+        for i = 1, n do
+          answers[i] = admit(KEYS[1 + 2 * i], KEYS[2 + 2 * i], ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i])
+        end
+        return answers
         """
 
     /// Definition. KEYS: generation, coupon-id counter, events stream.

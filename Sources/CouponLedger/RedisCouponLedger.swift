@@ -54,14 +54,14 @@ public struct RedisCouponLedger: CouponLedger {
     public func admit(coupon: CouponID, user: UserID, requestId: String?) async throws -> AdmissionOutcome {
         if let local = finalAnswers?.answer(coupon: coupon, user: user) { return local }
         let p = partitioning.partition(of: coupon)
-        let reply = try await run(
-            Self.admitScript,
-            keys: [
-                Partitioning.generationKey(p), Partitioning.couponKey(p, coupon),
-                Partitioning.issuedKey(p, coupon), Partitioning.eventsKey(p),
-            ],
-            arguments: [coupon.description, user.value, requestId ?? ""]
-        )
+        // One call of the many-request script: admissions of this partition waiting on the same
+        // connection go to Redis as one script run.
+        let reply = try await guarded {
+            try await Self.admitScript.run(
+                on: client, sharedKeys: [Partitioning.generationKey(p), Partitioning.eventsKey(p)],
+                keys: [Partitioning.couponKey(p, coupon), Partitioning.issuedKey(p, coupon)],
+                arguments: [coupon.description, user.value, requestId ?? ""])
+        }
         let outcome: AdmissionOutcome
         switch reply.outcome {
         case .issued: outcome = .issued(try reply.issuance(coupon: coupon, user: user))
@@ -173,12 +173,18 @@ public struct RedisCouponLedger: CouponLedger {
         }
     }
 
+    private func run(_ script: RedisScript, keys: [String], arguments: [String]) async throws -> ScriptReply {
+        try await guarded { try await script.run(on: client, keys: keys, arguments: arguments) }
+    }
+
     /// Runs a script once the partition count is verified, turning a broken link or a refused
     /// write (OOM, READONLY, …) into `unavailable`.
-    private func run(_ script: RedisScript, keys: [String], arguments: [String]) async throws -> ScriptReply {
+    private func guarded(_ script: () async throws -> RedisReply) async throws -> ScriptReply {
         try await partitionGuard.ensureVerified()
         do {
-            return ScriptReply(try await script.run(on: client, keys: keys, arguments: arguments))
+            return ScriptReply(try await script())
+        } catch let error as RedisError where error.code == .unconfirmed {
+            throw LedgerError.unconfirmed(error.message)
         } catch let error as RedisError {
             throw LedgerError.unavailable(error.description)
         }

@@ -9,7 +9,10 @@ import Synchronization
 
 /// Consumes one partition's stream for one worker: its own pending entries first, then new ones,
 /// in batches; each batch is projected in one transaction and acknowledged only after COMMIT.
-/// It has a Redis connection of its own because its reads block.
+/// On one Redis server it has a connection of its own, because its reads block (`BLOCK`). On a
+/// cluster the worker's partitions share one client (a connection per master) and read without
+/// blocking, pausing `idlePoll` when a read finds nothing: connections and threads then grow with
+/// the masters, not with the partitions.
 ///
 /// Failures are told apart (`ProjectionFailure`): while the database cannot write (locked, full,
 /// I/O errors) the batch is kept and retried with back-off, never counted as a delivery and never
@@ -17,7 +20,10 @@ import Synchronization
 final class PartitionConsumer: Sendable {
     let partition: Int
     let configuration: WorkerConfiguration
-    let connection: RedisConnection
+    let connection: RedisClient
+    /// Nil: reads block on a connection of this consumer's own; otherwise the pause after an
+    /// empty read on a shared client.
+    let idlePoll: Duration?
     let store: any ProjectionStore
     let lag: LagRecorder
     let logger: Logger
@@ -38,7 +44,8 @@ final class PartitionConsumer: Sendable {
     private var group: String { WorkerConfiguration.group }
 
     init(
-        partition: Int, configuration: WorkerConfiguration, redis: RedisConfiguration, store: any ProjectionStore,
+        partition: Int, configuration: WorkerConfiguration, redis: RedisConfiguration,
+        sharedClient: (client: RedisClient, idlePoll: Duration)?, store: any ProjectionStore,
         lag: LagRecorder, logger: Logger, metrics: ProjectionMetrics? = nil,
         groupLost: @escaping @Sendable () async throws -> Void = {}
     ) {
@@ -46,9 +53,13 @@ final class PartitionConsumer: Sendable {
         self.groupLost = groupLost
         self.partition = partition
         self.configuration = configuration
-        var redis = redis
-        redis.commandTimeout = configuration.block + .seconds(5)
-        self.connection = RedisConnection(configuration: redis, name: "worker-p\(partition)", logger: logger)
+        if let sharedClient {
+            (connection, idlePoll) = sharedClient
+        } else {
+            var redis = redis.withPoolSize(1)
+            redis.commandTimeout = configuration.block + .seconds(5)
+            (connection, idlePoll) = (RedisClient(configuration: redis, logger: logger), nil)
+        }
         self.store = store
         self.lag = lag
         var logger = logger
@@ -58,7 +69,7 @@ final class PartitionConsumer: Sendable {
         self.policy = PendingEntryPolicy(maxDeliveries: configuration.maxDeliveries)
     }
 
-    deinit { connection.close() }
+    deinit { if idlePoll == nil { connection.close() } }
 
     /// Runs until graceful shutdown; a batch in progress is committed and acknowledged first.
     func run(isShuttingDown: @escaping @Sendable () -> Bool) async {
@@ -109,8 +120,12 @@ final class PartitionConsumer: Sendable {
         let reply = try await connection.send(
             .xreadgroup(
                 key, group: group, consumer: configuration.consumer, count: configuration.batchSize,
-                block: configuration.block, after: ">"))
+                block: idlePoll == nil ? configuration.block : nil, after: ">"))
         let entries = try RedisStreamEntry.parseRead(reply)[key] ?? []
+        if entries.isEmpty, let idlePoll {
+            try? await Task.sleep(for: idlePoll)
+            return
+        }
         try await process(entries, isShuttingDown: isShuttingDown)
         if !entries.isEmpty, entries.count < configuration.batchSize, !isShuttingDown() {
             try? await Task.sleep(for: configuration.linger)

@@ -52,9 +52,12 @@ public final class ProjectionWorker: Service {
         // A consumer that finds the database belongs to another deployment stops them all.
         let mismatch = Mutex<DeploymentMismatch?>(nil)
         let halt: @Sendable () -> Bool = { stop() || mismatch.withLock { $0 != nil } }
+        // On a cluster the partitions share one client (see PartitionConsumer).
+        let shared = client.isCluster == true ? (client, configuration.linger) : nil
         let consumers = configuration.partitioning.all.map {
             PartitionConsumer(
-                partition: $0, configuration: configuration, redis: redis, store: store, lag: lag, logger: logger,
+                partition: $0, configuration: configuration, redis: redis, sharedClient: shared, store: store,
+                lag: lag, logger: logger,
                 metrics: metrics,
                 groupLost: {
                     do {

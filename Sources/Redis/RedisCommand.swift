@@ -43,4 +43,18 @@ extension RedisCommand {
     public static func eval(_ source: String, keys: [String], arguments: [String]) -> RedisCommand {
         RedisCommand(["EVAL", source, String(keys.count)] + keys + arguments)
     }
+
+    /// `WAIT n timeout` for the durability the configuration asks for.
+    static func wait(_ configuration: RedisConfiguration) -> RedisCommand {
+        RedisCommand(
+            "WAIT", String(configuration.replicaAcknowledgements),
+            String(max(1, configuration.replicaTimeout.milliseconds)))
+    }
+
+    /// EVAL or EVALSHA (read from the bytes: this is asked per command on the hot path).
+    var isScript: Bool {
+        guard let length = lengths.first, length == 4 || length == 7 else { return false }
+        let name = bytes[0..<length].map { $0 & 0xDF }  // ASCII upper case
+        return name.elementsEqual("EVAL".utf8) || name.elementsEqual("EVALSHA".utf8)
+    }
 }

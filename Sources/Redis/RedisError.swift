@@ -12,6 +12,9 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
         public static let unexpectedReply = Code(name: "unexpectedReply")
         /// The client was closed.
         public static let closed = Code(name: "closed")
+        /// Durability `replicated`: no replica confirmed the write in time. It ran on the master and
+        /// may or may not survive a failover.
+        public static let unconfirmed = Code(name: "unconfirmed")
         /// The URL could not be parsed.
         public static let invalidURL = Code(name: "invalidURL")
         public var description: String { name }

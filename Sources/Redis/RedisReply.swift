@@ -34,6 +34,11 @@ public enum RedisReply: Sendable, Equatable {
         return nil
     }
 
+    public var isErrorReply: Bool {
+        if case .error = self { return true }
+        return false
+    }
+
     public var isNull: Bool {
         if case .null = self { return true }
         return false

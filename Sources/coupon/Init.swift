@@ -42,6 +42,24 @@ struct Init: AsyncParsableCommand {
         let state = try await RedisDeployment(client: client).initialise(partitioning)
         let verb = state.created ? "initialised" : "already initialised"
         print("\(verb): \(state.partitions) partition(s), generation \(state.generation)")
+        if client.isCluster == true { try await printPlacement(client, partitioning) }
+    }
+
+    /// On a cluster: which master serves which partition (each partition's keys share one slot).
+    private func printPlacement(_ client: RedisClient, _ partitioning: Partitioning) async throws {
+        var byMaster: [String: [Int]] = [:]
+        for p in partitioning.all {
+            let slot = HashSlot.of(Partitioning.eventsKey(p))
+            let master = try await client.master(ofSlot: slot).map(\.description) ?? "no master"
+            byMaster[master, default: []].append(p)
+            print("partition \(p): slot \(slot) on \(master)")
+        }
+        let counts = byMaster.values.map(\.count)
+        if let most = counts.max(), let least = counts.min(), most > least {
+            print(
+                "\(byMaster.count) master(s) serve \(least)–\(most) partitions each: with P ≥ 16 the load spreads "
+                    + "more evenly (P is fixed once initialised)")
+        }
     }
 }
 

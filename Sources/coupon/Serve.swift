@@ -28,6 +28,20 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help: """
+            local: answer an admission once the Redis master ran it; replicated: only once a replica \
+            also holds it (WAIT 1, 500 ms; else 503 UNCONFIRMED) (env COUPON_DURABILITY).
+            """)
+    var durability: String = OptionEnvironment.string("COUPON_DURABILITY", default: "local")
+
+    @Option(
+        help: """
+            Admissions of one partition that wait on one Redis connection at the same time go to Redis \
+            as one script run, at most this many; 1: one script run per request (env COUPON_ADMISSION_BATCH).
+            """)
+    var admissionBatch: Int = OptionEnvironment.int("COUPON_ADMISSION_BATCH", default: 32)
+
+    @Option(
+        help: """
             Holders kept in memory to answer sold-out and ended coupons without Redis, over all coupons \
             (about 270 bytes each, measured); 0: every request asks Redis (env COUPON_FINAL_ANSWER_CACHE).
             """)
@@ -43,6 +57,12 @@ struct Serve: AsyncParsableCommand {
         guard (1...64).contains(redisPool) else {
             throw ArgumentParser.ValidationError("redis-pool must be 1–64, got \(redisPool)")
         }
+        guard ["local", "replicated"].contains(durability) else {
+            throw ArgumentParser.ValidationError("durability must be local or replicated, got '\(durability)'")
+        }
+        guard (1...1024).contains(admissionBatch) else {
+            throw ArgumentParser.ValidationError("admission-batch must be 1–1024, got \(admissionBatch)")
+        }
         guard (0...64).contains(workers) else {
             throw ArgumentParser.ValidationError("workers must be 0–64, got \(workers)")
         }
@@ -52,6 +72,8 @@ struct Serve: AsyncParsableCommand {
         let logger = common.makeLogger(label: "coupon")
         var redis = try common.redisConfiguration()
         redis.poolSize = redisPool
+        redis.scriptBatchLimit = admissionBatch
+        redis.replicaAcknowledgements = durability == "replicated" ? 1 : 0
         var token = adminToken
         if token.isEmpty {
             token = UUID().uuidString.lowercased()

@@ -145,7 +145,8 @@ import Testing
     }
 
     @Test func scriptFlushWhileRequestsAreInFlightFailsNone() async throws {
-        let ledger = try await ledger(try TestRedis.sharedConfiguration())
+        let server = try RedisServer()  // SCRIPT FLUSH must not reach other tests' scripts
+        let ledger = try await ledger(server.configuration)
         defer { ledger.client.close() }
         let coupon = try await ledger.define(
             try CouponDraft(name: "flush", quantity: 100_000, startsAt: nil, endsAt: nil))

@@ -10,7 +10,11 @@ import TestSupport
 /// A deployment of its own for each test: a fresh redis-server, P = 2, a fresh database (a SQLite
 /// file, or a MariaDB database). Shared by the worker, audit and command-line tests.
 public struct Fixture: Sendable {
+    /// The Redis server; on a cluster, its first node (stop the cluster's nodes, not this).
     public let server: RedisServer
+    public let cluster: RedisCluster?
+    /// `--redis` for processes: the server, or every node of the cluster as a seed.
+    public let redisURL: String
     public let client: RedisClient
     public let ledger: RedisCouponLedger
     public let partitioning: Partitioning
@@ -19,10 +23,21 @@ public struct Fixture: Sendable {
     public let database: String
 
     /// `database`: a URL of the engine's to use instead of a fresh database (a server of the test's own).
-    public init(engine: TestEngine = .sqlite, database: String? = nil) async throws {
-        server = try RedisServer()
-        client = RedisClient(configuration: server.configuration)
-        partitioning = try Partitioning(count: 2)
+    /// `cluster`: a Redis Cluster to use instead of a fresh server.
+    public init(
+        engine: TestEngine = .sqlite, database: String? = nil, partitions: Int = 2, cluster: RedisCluster? = nil
+    ) async throws {
+        if let cluster {
+            server = cluster.nodes[0]
+            redisURL = cluster.url
+            client = RedisClient(configuration: try cluster.configuration)
+        } else {
+            server = try RedisServer()
+            redisURL = server.url
+            client = RedisClient(configuration: server.configuration)
+        }
+        self.cluster = cluster
+        partitioning = try Partitioning(count: partitions)
         _ = try await RedisDeployment(client: client).initialise(partitioning)
         ledger = RedisCouponLedger(client: client, partitioning: partitioning)
         self.engine = engine
@@ -50,7 +65,7 @@ public struct Fixture: Sendable {
     /// Arguments for a `coupon worker` process against this deployment.
     public func workerArguments(_ consumer: String, database: String? = nil, extra: [String] = []) -> [String] {
         [
-            "worker", "--consumer", consumer, "--redis", server.url, "--partitions", String(partitioning.count),
+            "worker", "--consumer", consumer, "--redis", redisURL, "--partitions", String(partitioning.count),
             "--database", Fixture.url(database ?? self.database),
         ] + extra
     }

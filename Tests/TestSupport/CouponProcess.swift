@@ -42,6 +42,7 @@ public final class CouponProcess: @unchecked Sendable {
     }
 
     public var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { process.processIdentifier }
     public var log: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
 
     public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }

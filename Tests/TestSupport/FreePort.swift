@@ -6,6 +6,21 @@ import Foundation
 
 /// Asks the kernel for a free TCP port on loopback (bind to port 0, read it back, close).
 public enum FreePort {
+    /// A free port whose Redis Cluster bus port (port + 10000) is free too.
+    public static func withClusterBus() throws -> Int {
+        for _ in 0..<200 {
+            let port = Int.random(in: 20_000..<32_000)
+            if isFree(port), isFree(port + 10_000) { return port }
+        }
+        throw TestSupportError("no free port pair for a cluster node")
+    }
+
+    static func isFree(_ port: Int) -> Bool {
+        withLoopbackSocket(port: port) { fd, address in
+            bind(fd, address, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
+    }
+
     public static func next() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestSupportError("socket() failed") }
@@ -25,8 +40,8 @@ public enum FreePort {
     }
 }
 
-/// True when a Redis on the port answers PING, or asks for a password (blocking; test set-up only).
-func pingProbe(port: Int) throws -> Bool {
+/// Runs `body` with a new TCP socket and the address 127.0.0.1:port; closes the socket after.
+private func withLoopbackSocket(port: Int, _ body: (Int32, UnsafePointer<sockaddr>) -> Bool) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return false }
     defer { close(fd) }
@@ -34,12 +49,20 @@ func pingProbe(port: Int) throws -> Bool {
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     address.sin_port = in_port_t(UInt16(port).bigEndian)
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-        }
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body(fd, $0) }
     }
-    guard connected else { return false }
+}
+
+/// True when a Redis on the port answers PING, or asks for a password (blocking; test set-up only).
+func pingProbe(port: Int) throws -> Bool {
+    withLoopbackSocket(port: port) { fd, address in
+        guard connect(fd, address, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 else { return false }
+        return answersPing(fd)
+    }
+}
+
+private func answersPing(_ fd: Int32) -> Bool {
     let ping = Array("PING\r\n".utf8)
     guard write(fd, ping, ping.count) == ping.count else { return false }
     var buffer = [UInt8](repeating: 0, count: 64)

@@ -15,9 +15,9 @@ public final class RedisServer: @unchecked Sendable {
     public var configuration: RedisConfiguration { RedisConfiguration(host: "127.0.0.1", port: port) }
 
     /// `arguments` go to redis-server after the defaults (e.g. `["--requirepass", "secret"]`).
-    public init(arguments: [String] = []) throws {
+    public init(port: Int? = nil, arguments: [String] = []) throws {
         extraArguments = arguments
-        port = try FreePort.next()
+        self.port = try port ?? FreePort.next()
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("coupon-test-redis-\(port)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -37,6 +37,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case .unavailable, .partitionMismatch:
             return .unavailable("the coupon store is unavailable, retry shortly")
+        case .unconfirmed:
+            return APIError(
+                status: .serviceUnavailable, code: "UNCONFIRMED",
+                message: "the issuance could not be confirmed by a replica; retry to learn the outcome",
+                headers: [.retryAfter: "1"])
         case .invalid(let validation):
             return .invalid(validation)
         case .unexpected:
