@@ -23,27 +23,7 @@ issued_total() { # over every issued hash
     echo "$total"
 }
 
-# One four-partition spread: a coupon id's partition is id mod P.
-multi_lua=$work/multi.lua
-cat >"$multi_lua" <<'LUA'
-local counter = 0
-local threads = 0
--- `tid` is set per thread by setup(): a local of that name here would hide it.
-function setup(thread) thread:set("tid", threads); threads = threads + 1 end
-function init(args)
-  coupons = {}
-  for i = 1, #args - 1 do coupons[i] = args[i] end
-  prefix = args[#args]
-  wrk.method = "POST"
-  wrk.headers["Content-Type"] = "application/json"
-end
-function request()
-  counter = counter + 1
-  local coupon = coupons[counter % #coupons + 1]
-  return wrk.format(nil, "/v1/coupons/" .. coupon .. "/issues", nil,
-    '{"userId":"' .. prefix .. tid .. '-' .. counter .. '"}')
-end
-LUA
+multi_lua=Benchmarks/wrk/multi-coupon.lua
 
 declare -A results
 run() { # size, connections, shape(one|four)

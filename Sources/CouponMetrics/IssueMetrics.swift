@@ -10,8 +10,15 @@ public enum IssueOutcome: String, Sendable, CaseIterable {
     case notFound = "not_found"
     /// Refused before Redis: bad JSON, user id or coupon id, too large, wrong media type.
     case invalid
-    /// 503: Redis unreachable, data lost, partition count not yet confirmed.
+    /// 503: Redis unreachable, data lost, partition count not yet confirmed, or not confirmed by a
+    /// replica (durability replicated).
     case unavailable
+    /// 401 (no or invalid token) and 403 (user id not the token's subject).
+    case unauthenticated
+    /// 429: over the per-user or per-address rate.
+    case rateLimited = "rate_limited"
+    /// 503 OVERLOADED: `--max-inflight` admissions already in flight.
+    case overloaded
 }
 
 /// `coupon_issue_requests_total{outcome}` and `coupon_issue_duration_seconds{outcome}`: every

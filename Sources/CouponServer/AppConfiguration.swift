@@ -24,6 +24,11 @@ public struct AppConfiguration: Sendable {
     public var metrics: ServiceMetrics?
     /// Holders kept to answer sold-out and ended coupons in this process (`FinalAnswers`); 0: off.
     public var finalAnswerCache = 100_000
+    /// Identity, rate limits and the in-flight limit of the issue route.
+    public var access = AccessPolicy()
+    /// A connection that sends nothing for this long is closed (a half-sent request included), so
+    /// slow or stalled clients cannot hold connections for ever.
+    public var idleTimeout: Duration = .seconds(30)
 
     public init(
         host: String = "127.0.0.1",

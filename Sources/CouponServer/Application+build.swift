@@ -48,6 +48,8 @@ public func buildApplication(
         to: router)
     var app = Application(
         router: router,
+        server: .http1(
+            configuration: .init(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
@@ -71,15 +73,15 @@ public func buildRouter(
     projection: (any ProjectionStore)? = nil,
     logger: Logger,
     metrics: ServiceMetrics? = nil
-) -> Router<BasicRequestContext> {
-    let router = Router()
+) -> Router<CouponRequestContext> {
+    let router = Router(context: CouponRequestContext.self)
     router.add(middleware: ErrorMiddleware(logger: logger))
     // Hummingbird's HTTP metrics (swift-metrics, into this process's registry when the executable
     // bootstrapped it so) on the admin, lookup and audit routes. Not on the flash-sale route, which
     // has its own per-outcome metrics, nor on health and metrics: measured, the middleware took
     // 17–26% of the server's throughput on every route it wraps. The error middleware inside it
     // makes it record the status actually sent.
-    func metered(_ path: RouterPath) -> RouterGroup<BasicRequestContext> {
+    func metered(_ path: RouterPath) -> RouterGroup<CouponRequestContext> {
         router.group(path).add(middleware: MetricsMiddleware()).add(middleware: ErrorMiddleware(logger: logger))
     }
     let body = JSONBody(maxSize: configuration.maxBodySize)
@@ -87,7 +89,8 @@ public func buildRouter(
     CouponsController(ledger: ledger, body: body, adminToken: configuration.adminToken)
         .addRoutes(to: metered("v1/coupons"))
     IssuesController(
-        ledger: ledger, projection: projection, body: body, logger: logger,
+        ledger: ledger, projection: projection, body: body, access: AccessControl(configuration.access, logger: logger),
+        logger: logger,
         metrics: (metrics ?? ServiceMetrics(partitioning: configuration.partitioning)).issues
     )
     .addRoutes(issue: router.group("v1/coupons/:id/issues"), lookups: metered("v1/coupons/:id/issues"))

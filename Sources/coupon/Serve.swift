@@ -9,6 +9,7 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var projection: ProjectionOptions
+    @OptionGroup var access: AccessOptions
 
     @Option(help: "Projection workers in this process; 0 leaves projection to `coupon worker` (env COUPON_WORKERS).")
     var workers: Int = OptionEnvironment.int("COUPON_WORKERS", default: 1)
@@ -22,6 +23,9 @@ struct Serve: AsyncParsableCommand {
     @Option(
         help: "Bearer token for the admin routes (env COUPON_ADMIN_TOKEN); a random one is made and printed if unset.")
     var adminToken: String = OptionEnvironment.string("COUPON_ADMIN_TOKEN", default: "")
+
+    @Option(help: "A file holding the admin token, instead of --admin-token (env COUPON_ADMIN_TOKEN_FILE).")
+    var adminTokenFile: String = OptionEnvironment.string("COUPON_ADMIN_TOKEN_FILE", default: "")
 
     @Option(help: "Redis connections in the pool, each pipelined (env COUPON_REDIS_POOL).")
     var redisPool: Int = OptionEnvironment.int("COUPON_REDIS_POOL", default: 4)
@@ -75,6 +79,10 @@ struct Serve: AsyncParsableCommand {
         redis.scriptBatchLimit = admissionBatch
         redis.replicaAcknowledgements = durability == "replicated" ? 1 : 0
         var token = adminToken
+        if !adminTokenFile.isEmpty {
+            guard token.isEmpty else { throw ValidationError("give --admin-token or --admin-token-file, not both") }
+            token = try AccessOptions.read(adminTokenFile, "--admin-token-file")
+        }
         if token.isEmpty {
             token = UUID().uuidString.lowercased()
             logger.warning("COUPON_ADMIN_TOKEN is not set; this run's admin token is \(token)")
@@ -85,6 +93,8 @@ struct Serve: AsyncParsableCommand {
             worker: try projection.workerConfiguration(common: common, consumer: nil))
         configuration.metrics = MetricsBootstrap.serviceMetrics(try common.partitioning())
         configuration.finalAnswerCache = finalAnswerCache
+        configuration.access = try await access.policy()
+        configuration.idleTimeout = .seconds(access.idleTimeout)
         let app = try await buildApplication(configuration, logger: logger)
         try await app.runService()
     }

@@ -20,6 +20,8 @@ func withApp(
     database: DatabaseURL? = nil,
     workers: Int = 0,
     live: Bool = false,
+    access: AccessPolicy = AccessPolicy(),
+    idleTimeout: Duration = .seconds(30),
     _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     let partitioning = try Partitioning(count: partitions)
@@ -31,6 +33,8 @@ func withApp(
     var configuration = AppConfiguration(
         port: 0, redis: redis, partitioning: partitioning, adminToken: adminToken, database: database, workers: workers)
     configuration.worker.block = .milliseconds(100)
+    configuration.access = access
+    configuration.idleTimeout = idleTimeout
     let app = try await buildApplication(configuration, logger: logger)
     try await app.test(live ? .live : .router) { client in try await test(client) }
 }

@@ -82,10 +82,14 @@ public final class MariaDBServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestSupportError("\(tool) failed") }
+        guard process.terminationStatus == 0 else {
+            throw TestSupportError("\(tool) failed (\(process.terminationStatus)): \(text.suffix(1500))")
+        }
     }
 }

@@ -28,22 +28,11 @@ struct CouponsController<Ledger: CouponLedger> {
 
     private func authorize(_ request: Request) throws {
         let presented = request.headers[.authorization] ?? ""
-        guard constantTimeEqual(presented, "Bearer " + adminToken) else {
+        guard ConstantTime.equal(presented, "Bearer " + adminToken) else {
             throw APIError(
                 status: .unauthorized, code: "UNAUTHORIZED",
                 message: "this route needs 'Authorization: Bearer <admin token>'",
                 headers: [.wwwAuthenticate: "Bearer"])
         }
-    }
-
-    /// Compares without an early exit, so response time does not leak how much of the token matched.
-    private func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        var difference = x.count ^ y.count
-        for i in 0..<max(x.count, y.count) {
-            difference |= Int((i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0))
-        }
-        return difference == 0
     }
 }

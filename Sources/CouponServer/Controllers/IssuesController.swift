@@ -13,35 +13,58 @@ struct IssuesController<Ledger: CouponLedger> {
     let ledger: Ledger
     let projection: (any ProjectionStore)?
     let body: JSONBody
+    let access: AccessControl
     let logger: Logger
     let metrics: IssueMetrics
 
     /// `issue`: the flash-sale route's group; `lookups`: a group of the same path for the lookup.
-    func addRoutes(issue: RouterGroup<some RequestContext>, lookups: RouterGroup<some RequestContext>) {
+    func addRoutes<Context: RemoteAddressRequestContext>(
+        issue: RouterGroup<Context>, lookups: RouterGroup<some RequestContext>
+    ) {
         issue.post(use: self.issue)
         lookups.get(":userId", use: show)
     }
 
     /// Every request is counted by outcome and timed, whether it is answered or refused.
-    @Sendable func issue(_ request: Request, context: some RequestContext) async throws -> Response {
+    /// Every request is counted by outcome and timed, whether it is answered or refused. What is
+    /// checked before Redis, in order: the client address's rate, the path, the body, who the user
+    /// is, the user's rate, room among the admissions in flight.
+    @Sendable func issue(_ request: Request, context: some RemoteAddressRequestContext) async throws -> Response {
         let started = ContinuousClock.now
         let outcome: IssueOutcome
         let answer: Result<Response, any Error>
         do {
+            try access.checkAddress(request, peer: context.remoteAddress)
             let coupon = try PathParameters.couponId(context)
-            let user = try UserID(try await body.decode(IssueRequest.self, from: request).userId)
+            let claimed = try await body.decode(IssueRequest.self, from: request).userId
+            let user = try await access.user(request, claimed: claimed)
+            try access.checkUser(user)
             let requestId = try requestID(request)
+            guard access.enter() else { throw AccessControl.overloaded }
+            defer { access.leave() }
             let admitted = IssuesController.answer(
                 try await ledger.admit(coupon: coupon, user: user, requestId: requestId))
             (outcome, answer) = (admitted.outcome, .success(admitted.response))
         } catch let error as LedgerError {
             (outcome, answer) = (.unavailable, .failure(error))
+        } catch let error as APIError {
+            (outcome, answer) = (Self.outcome(of: error), .success(APIError.response(error)))
         } catch {
             // Refused before Redis: the path, the body, the headers.
             (outcome, answer) = (.invalid, .failure(error))
         }
         metrics.record(outcome, duration: ContinuousClock.now - started)
         return try answer.get()
+    }
+
+    /// How a refusal before Redis is counted.
+    private static func outcome(of error: APIError) -> IssueOutcome {
+        switch error.status {
+        case .unauthorized, .forbidden: .unauthenticated
+        case .tooManyRequests: .rateLimited
+        case .serviceUnavailable: .overloaded
+        default: .invalid
+        }
     }
 
     /// The admission outcome as HTTP. Refusals are rendered here, by the function the error
@@ -84,9 +107,11 @@ struct IssuesController<Ledger: CouponLedger> {
         }
     }
 
+    /// With `--auth jwt` a user may look up their own issuances only.
     @Sendable func show(_ request: Request, context: some RequestContext) async throws -> Response {
         let coupon = try PathParameters.couponId(context)
         let user = try PathParameters.userId(context)
+        if access.policy.jwt != nil { _ = try await access.user(request, claimed: user.value) }
         if let projected = await projectedIssuance(coupon: coupon, user: user) {
             return JSONResponse.make(status: .ok, IssuanceDTO(projected, projected: true))
         }

@@ -1,11 +1,12 @@
 import CouponCore
 
 struct IssueRequest: FlatJSONDecodable {
-    let userId: String
+    /// Required with `--auth none`; with `--auth jwt` optional, and if present it must be the
+    /// token's subject.
+    let userId: String?
 
     init?(strings: [String: String]) {
-        guard let userId = strings["userId"] else { return nil }
-        self.userId = userId
+        userId = strings["userId"]
     }
 }
 

@@ -3,6 +3,7 @@ import CouponCore
 import CouponLedger
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Turns every error, the router's own 404 and 413 included, into the JSON error body.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -26,6 +27,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return APIError.response(map(error))
         } catch let error as any HTTPResponseError {
             return APIError.response(map(error.status))
+        } catch let error as HTTPParserError {
+            // The client broke off or garbled its request (a stalled client closed by the idle
+            // timeout ends here): its problem, not ours, and the answer likely reaches nobody.
+            logger.debug("request not read", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            return APIError.response(.invalid("the request could not be read: \(error)"))
         } catch {
             logger.error("unhandled error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             return APIError.response(
