@@ -147,6 +147,44 @@ import Testing
         }
     }
 
+    /// An RS256 key (made with openssl, as an operator would) accepts tokens its private half signed.
+    @Test func anRS256KeyAcceptsItsTokens() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rsa-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let privatePath = directory.appendingPathComponent("private.pem").path
+        let publicPath = directory.appendingPathComponent("public.pem").path
+        for arguments in [
+            ["genrsa", "-out", privatePath, "2048"], ["rsa", "-in", privatePath, "-pubout", "-out", publicPath],
+        ] {
+            let openssl = Process()
+            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            openssl.arguments = arguments
+            openssl.standardError = FileHandle.nullDevice
+            try openssl.run()
+            openssl.waitUntilExit()
+            #expect(openssl.terminationStatus == 0)
+        }
+        let server = try RedisServer()
+        let policy = try await Self.jwtPolicy(publicKeyPEM: try String(contentsOfFile: publicPath, encoding: .utf8))
+        #expect(policy.jwt?.algorithm == "RS256")
+        try await withApp(server.configuration, access: policy) { client in
+            let coupon = try await client.createCoupon(quantity: 10)
+            let keys = JWTKeyCollection()
+            await keys.add(
+                rsa: try Insecure.RSA.PrivateKey(pem: try String(contentsOfFile: privatePath, encoding: .utf8)),
+                digestAlgorithm: .sha256)
+            let token = try await keys.sign(Self.claims("frank"))
+            let issued = try await client.post("/v1/coupons/\(coupon)/issues", json: "{}", headers: Self.bearer(token))
+            #expect(issued.status == .created)
+            #expect(issued.json["userId"] as? String == "frank")
+            let forged = try await Self.hs256("eve")
+            #expect(
+                try await client.post("/v1/coupons/\(coupon)/issues", json: "{}", headers: Self.bearer(forged)).status
+                    == .unauthorized)
+        }
+    }
+
     /// 1,000 requests of one user as fast as they go with 5/s (burst 5): only the bucket's worth
     /// reaches Redis (counted by Redis itself); the rest get 429 with Retry-After.
     @Test func oneUserPressingAThousandTimesReachesRedisOnlyAsTheRateAllows() async throws {

@@ -4,9 +4,10 @@ import CouponStore
 import CouponWorker
 import Fixtures
 import Foundation
-import Redis
 import TestSupport
 import Testing
+
+@testable import Redis
 
 /// The service on a real Redis Cluster: six `redis-server` processes on loopback, three masters
 /// with a replica each. Each test makes its own cluster (some kill nodes).
@@ -54,6 +55,27 @@ import Testing
         }
         for worker in workers { worker.signal(SIGTERM) }
         for worker in workers { #expect(try await worker.waitForExit().status == 0, "\(worker.log)") }
+    }
+
+    /// The slot map read both ways from a real cluster — `CLUSTER SHARDS` (Redis 7) and the older
+    /// `CLUSTER SLOTS` the client falls back to — agrees, and with the cluster's own view.
+    @Test func bothTopologyRepliesGiveTheSameSlotMap() async throws {
+        let cluster = try RedisCluster()
+        let client = RedisClient(configuration: try cluster.configuration)
+        defer { client.close() }
+        let shards = try ClusterTopology(shards: try await client.send(RedisCommand("CLUSTER", "SHARDS")))
+        let slots = try ClusterTopology(slots: try await client.send(RedisCommand("CLUSTER", "SLOTS")))
+        #expect(shards.owners == slots.owners)
+        #expect(shards.masters.count == 3)
+        #expect(shards.owners.allSatisfy { $0 != nil })
+        for slot in [0, 5460, 5461, 10922, 10923, 16383] {
+            #expect(shards.owners[slot]?.port == (try cluster.master(ofSlot: slot))?.port)
+        }
+        #expect(HashSlot.of("cpn:{0}:events") == 13907)
+        #expect(HashSlot.of("cpn:{3}:gen") == 1584)
+        #expect(HashSlot.of("{}key") == HashSlot.of("{}key"))
+        let reported = try RedisCluster.cli(["-p", String(cluster.nodes[0].port), "CLUSTER", "KEYSLOT", "user:{42}:x"])
+        #expect(Int(reported.trimmingCharacters(in: .whitespacesAndNewlines)) == HashSlot.of("user:{42}:x"))
     }
 
     /// A worker reading 64 partitions on three masters holds connections and threads per master,
