@@ -1,7 +1,9 @@
+import Foundation
 import Synchronization
 
 /// Token buckets for any number of keys (users, client addresses) in a fixed amount of memory:
-/// 16 bytes a slot, `capacity` slots, allocated once.
+/// 16 bytes a slot, `capacity` slots, reserved once with `calloc` — the kernel hands out zeroed
+/// pages as they are first written, so resident memory grows with the keys seen, up to the table.
 ///
 /// A key's bucket lives in one of two neighbouring slots picked by a hash of the key (Swift's
 /// `Hasher`, seeded randomly per process, so nobody can aim keys at one slot). A slot is taken
@@ -9,27 +11,26 @@ import Synchronization
 /// forgotten); when both are busy with other keys, the fuller one is taken over. So when more
 /// keys are active at once than there are slots, some get a fresh bucket early — the limit gets
 /// looser, never stricter for an innocent key, and memory never grows.
-public final class TokenBuckets: Sendable {
+///
+/// `@unchecked Sendable`: the slot arrays are only touched under the lock of the stripe (a range
+/// of slots) they belong to.
+public final class TokenBuckets: @unchecked Sendable {
     public let limit: RateLimit
     public let capacity: Int
-    private let stripes: [LockedStripe]
+    private let locks: [StripeLock]
     private let stripeSize: Int
     private let start = ContinuousClock.now
+    /// The key's hash; 0: empty.
+    private let fingerprints: UnsafeMutablePointer<UInt64>
+    private let tokens: UnsafeMutablePointer<Float>
+    /// When the bucket was last refilled, in ms since `start`.
+    private let stamps: UnsafeMutablePointer<UInt32>
 
     public static let bytesPerSlot = MemoryLayout<UInt64>.size + MemoryLayout<Float>.size + MemoryLayout<UInt32>.size
 
     /// A `Mutex` cannot be copied into an array; a reference to one can.
-    private final class LockedStripe: Sendable {
-        let state: Mutex<Stripe>
-        init(_ stripe: Stripe) { state = Mutex(stripe) }
-    }
-
-    private struct Stripe {
-        /// The key's hash; 0: empty.
-        var fingerprints: [UInt64]
-        var tokens: [Float]
-        /// When the bucket was last refilled, in ms since `start`.
-        var stamps: [UInt32]
+    private final class StripeLock: Sendable {
+        let mutex = Mutex(())
     }
 
     public init(limit: RateLimit, capacity: Int = 1 << 20) {
@@ -37,13 +38,21 @@ public final class TokenBuckets: Sendable {
         let stripeCount = 64
         stripeSize = max(2, (capacity / stripeCount) & ~1)
         self.capacity = stripeSize * stripeCount
-        let size = stripeSize
-        stripes = (0..<stripeCount).map { _ in
-            LockedStripe(
-                Stripe(
-                    fingerprints: Array(repeating: 0, count: size), tokens: Array(repeating: 0, count: size),
-                    stamps: Array(repeating: 0, count: size)))
-        }
+        locks = (0..<stripeCount).map { _ in StripeLock() }
+        fingerprints = Self.zeroed(self.capacity)
+        tokens = Self.zeroed(self.capacity)
+        stamps = Self.zeroed(self.capacity)
+    }
+
+    deinit {
+        free(fingerprints)
+        free(tokens)
+        free(stamps)
+    }
+
+    private static func zeroed<T>(_ count: Int) -> UnsafeMutablePointer<T> {
+        guard let memory = calloc(count, MemoryLayout<T>.stride) else { fatalError("out of memory") }
+        return memory.bindMemory(to: T.self, capacity: count)
     }
 
     /// Takes a token for the key: nil when allowed, else the seconds until one is there.
@@ -52,39 +61,38 @@ public final class TokenBuckets: Sendable {
         hasher.combine(key)
         let hash = UInt64(bitPattern: Int64(hasher.finalize()))
         let fingerprint = max(1, hash)
-        let slot = Int(hash % UInt64(capacity))
+        let first = Int(hash % UInt64(capacity)) & ~1
         let (seconds, attoseconds) = (ContinuousClock.now - start).components
         let now = UInt32(truncatingIfNeeded: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
         let burst = Float(limit.burst)
         let rate = Float(limit.perSecond)
-        return stripes[slot / stripeSize].state.withLock { stripe -> Int? in
-            let first = (slot % stripeSize) & ~1
+        return locks[first / stripeSize].mutex.withLock { _ -> Int? in
             func refilled(_ index: Int) -> Float {
-                let elapsed = Float(now &- stripe.stamps[index]) / 1000
-                return min(burst, stripe.tokens[index] + elapsed * rate)
+                let elapsed = Float(now &- stamps[index]) / 1000
+                return min(burst, tokens[index] + elapsed * rate)
             }
-            var index = first
-            if stripe.fingerprints[first] == fingerprint {
+            var index: Int
+            if fingerprints[first] == fingerprint {
                 index = first
-            } else if stripe.fingerprints[first + 1] == fingerprint {
+            } else if fingerprints[first + 1] == fingerprint {
                 index = first + 1
             } else {
                 // A new (or forgotten) key: an empty or idle slot, else the fuller of the two.
-                let a = stripe.fingerprints[first] == 0 ? burst : refilled(first)
-                let b = stripe.fingerprints[first + 1] == 0 ? burst : refilled(first + 1)
+                let a = fingerprints[first] == 0 ? burst : refilled(first)
+                let b = fingerprints[first + 1] == 0 ? burst : refilled(first + 1)
                 index = a >= b ? first : first + 1
-                stripe.fingerprints[index] = fingerprint
-                stripe.tokens[index] = burst
-                stripe.stamps[index] = now
+                fingerprints[index] = fingerprint
+                tokens[index] = burst
+                stamps[index] = now
             }
-            let tokens = refilled(index)
-            stripe.stamps[index] = now
-            if tokens >= 1 {
-                stripe.tokens[index] = tokens - 1
+            let available = refilled(index)
+            stamps[index] = now
+            if available >= 1 {
+                tokens[index] = available - 1
                 return nil
             }
-            stripe.tokens[index] = tokens
-            return max(1, Int(((1 - tokens) / rate).rounded(.up)))
+            tokens[index] = available
+            return max(1, Int(((1 - available) / rate).rounded(.up)))
         }
     }
 }
