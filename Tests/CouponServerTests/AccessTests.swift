@@ -354,6 +354,29 @@ import Testing
         #expect(try await serve.waitForExit().status == 0, "\(serve.log)")
     }
 
+    /// `--admin-token-file`: the file's token (its trailing newline dropped) opens the admin routes.
+    @Test func theAdminTokenCanComeFromAFile() async throws {
+        let server = try RedisServer()
+        let setup = RedisClient(configuration: server.configuration)
+        _ = try await RedisDeployment(client: setup).initialise(try Partitioning(count: 2))
+        setup.close()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("admin-\(UUID())")
+        try "from-a-file\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let port = try FreePort.next()
+        let serve = try CouponProcess([
+            "serve", "--redis", server.url, "--partitions", "2", "--port", String(port), "--workers", "0",
+            "--admin-token-file", file.path,
+        ])
+        #expect(try await eventually { serve.log.contains("listening on") }, "\(serve.log)")
+        let body = #"{"name": "admin", "quantity": 1}"#
+        #expect(try Self.curl(port, "/v1/coupons", body, token: "from-a-file").status == 201)
+        #expect(try Self.curl(port, "/v1/coupons", body, token: "from-a-fil").status == 401)
+        #expect(!serve.log.contains("admin token is"), "a token from a file is not generated nor printed")
+        serve.signal(SIGTERM)
+        #expect(try await serve.waitForExit().status == 0)
+    }
+
     /// One request with curl: status and body parsed as JSON.
     static func curl(_ port: Int, _ path: String, _ body: String, token: String? = nil) throws -> (
         status: Int, json: [String: Any]?

@@ -125,6 +125,23 @@ import Testing
         Refusal(
             arguments: ["audit", "verify"], environment: ["COUPON_DATABASE_URL": "mysql://coupon@db:99999/coupons"],
             names: ["bad port"]),
+        Refusal(arguments: ["serve", "--auth", "basic"], names: ["auth must be none or jwt"]),
+        Refusal(arguments: ["serve", "--auth", "jwt"], names: ["exactly one of --jwt-secret-file"]),
+        Refusal(
+            arguments: ["serve", "--auth", "jwt", "--jwt-secret-file", "/nonexistent/secret"],
+            names: ["--jwt-secret-file: cannot read /nonexistent/secret"]),
+        Refusal(arguments: ["serve", "--rate-limit-user", "5/x"], names: ["per s, m or h"]),
+        Refusal(arguments: ["serve", "--rate-limit-ip", "50/s", "--rate-limit-ip-burst", "-1"], names: ["burst"]),
+        Refusal(arguments: ["serve", "--trust-proxy", "10.0.0.0/33"], names: ["bad prefix length"]),
+        Refusal(arguments: ["serve", "--trust-proxy", "proxy.internal"], names: ["expected an address or range"]),
+        Refusal(arguments: ["serve", "--durability", "eventual"], names: ["durability must be local or replicated"]),
+        Refusal(arguments: ["serve", "--admission-batch", "0"], names: ["admission-batch"]),
+        Refusal(arguments: ["serve"], environment: ["COUPON_MAX_INFLIGHT": "lots"], names: ["COUPON_MAX_INFLIGHT"]),
+        Refusal(arguments: ["serve", "--idle-timeout", "0"], names: ["idle-timeout"]),
+        Refusal(
+            arguments: ["serve", "--admin-token", "a", "--admin-token-file", "/nonexistent/token"],
+            names: ["not both"]),
+        Refusal(arguments: ["init", "--redis", "redis://a:1,:2"], names: ["host:port"]),
     ])
     func malformedEnvironmentAndOutOfRangeOptionsAreRefused(_ refusal: Refusal) async throws {
         let refused = try await run(refusal.arguments, environment: refusal.environment)

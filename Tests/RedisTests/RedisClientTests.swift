@@ -211,6 +211,14 @@ import Testing
         #expect(passwordOnly.username == nil)
         #expect(passwordOnly.password == "secret")
         #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://cache/x") }
+        // Cluster seeds: credentials and database once, then host:port pairs.
+        let seeds = try RedisConfiguration(url: "redis://:pw@redis-a:7000,redis-b:7001,redis-c/1")
+        #expect(seeds.seeds.map(\.description) == ["redis-a:7000", "redis-b:7001", "redis-c:6379"])
+        #expect(seeds.password == "pw")
+        #expect(seeds.database == 1)
+        #expect(seeds.url == "redis://***@redis-a:7000,redis-b:7001,redis-c:6379/1")
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://a:7000,,b:7001") }
+        #expect(throws: RedisError.self) { try RedisConfiguration(url: "redis://a:7000,b:x") }
     }
 }
 
