@@ -19,7 +19,7 @@ public final class RedisServer: @unchecked Sendable {
         extraArguments = arguments
         self.port = try port ?? FreePort.next()
         directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("coupon-test-redis-\(port)-\(UUID().uuidString.prefix(8))")
+            .appendingPathComponent("coupon-test-redis-\(self.port)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try start()
     }
