@@ -28,6 +28,15 @@ public final class FinalAnswers: Sendable {
         var confirming: ContinuousClock.Instant?
 
         /// Redis answered as the entry says.
+        /// What the admission script would answer this user: holder before window before quantity.
+        func answer(for user: UserID) -> AdmissionOutcome {
+            if let issuance = holders[user.value] { return .alreadyIssued(issuance) }
+            switch final {
+            case .soldOut: return .soldOut
+            case .ended(let endsAt): return .ended(endsAt: endsAt)
+            }
+        }
+
         mutating func confirm(at now: ContinuousClock.Instant) {
             confirmedAt = now
             confirming = nil
@@ -62,16 +71,20 @@ public final class FinalAnswers: Sendable {
                 state.entries[coupon] = entry
                 return nil
             }
-            if let issuance = entry.holders[user.value] { return .alreadyIssued(issuance) }
-            switch entry.final {
-            case .soldOut: return .soldOut
-            case .ended(let endsAt): return .ended(endsAt: endsAt)
-            }
+            return entry.answer(for: user)
         }
     }
 
     /// Takes in what Redis answered. Returns the final state whose holders the caller should load
     /// (once per coupon: nil while a load is under way or the coupon is cached already).
+    /// The cached answer, confirmation or not: for the request that was sent to confirm the entry
+    /// and found Redis unreachable (the answer cannot have changed; Redis will be asked again).
+    public func cachedAnswer(coupon: CouponID, user: UserID) -> AdmissionOutcome? {
+        state.withLock { state -> AdmissionOutcome? in
+            state.entries[coupon]?.answer(for: user)
+        }
+    }
+
     public func learn(coupon: CouponID, _ outcome: AdmissionOutcome) -> Final? {
         let now = ContinuousClock.now
         return state.withLock { state -> Final? in

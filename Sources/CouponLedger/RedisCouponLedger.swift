@@ -56,11 +56,19 @@ public struct RedisCouponLedger: CouponLedger {
         let p = partitioning.partition(of: coupon)
         // One call of the many-request script: admissions of this partition waiting on the same
         // connection go to Redis as one script run.
-        let reply = try await guarded {
-            try await Self.admitScript.run(
-                on: client, sharedKeys: [Partitioning.generationKey(p), Partitioning.eventsKey(p)],
-                keys: [Partitioning.couponKey(p, coupon), Partitioning.issuedKey(p, coupon)],
-                arguments: [coupon.description, user.value, requestId ?? ""])
+        let reply: ScriptReply
+        do {
+            reply = try await guarded {
+                try await Self.admitScript.run(
+                    on: client, sharedKeys: [Partitioning.generationKey(p), Partitioning.eventsKey(p)],
+                    keys: [Partitioning.couponKey(p, coupon), Partitioning.issuedKey(p, coupon)],
+                    arguments: [coupon.description, user.value, requestId ?? ""])
+            }
+        } catch LedgerError.unavailable(let reason) {
+            // The request that went to confirm a final coupon found Redis unreachable: the answer
+            // cannot have changed, so it is still given (Redis is asked again a second later).
+            if let cached = finalAnswers?.cachedAnswer(coupon: coupon, user: user) { return cached }
+            throw LedgerError.unavailable(reason)
         }
         let outcome: AdmissionOutcome
         switch reply.outcome {

@@ -132,6 +132,32 @@ import Testing
         #expect(setup.answers.size == (0, 0))
     }
 
+    /// With Redis down, a cached coupon keeps its final answers — also for the requests that are
+    /// due to confirm the entry with Redis (once per refresh time), which find it unreachable.
+    @Test func whileRedisIsDownEveryRequestOfAFinalCouponGetsItsAnswer() async throws {
+        let setup = try await Setup(refreshAfter: .milliseconds(50))
+        let coupon = try await setup.ledger.define(try CouponDraft(name: "d", quantity: 1, startsAt: nil, endsAt: nil))
+        guard
+            case .issued(let original) = try await setup.ledger.admit(
+                coupon: coupon.id, user: UserID("a"), requestId: nil)
+        else {
+            Issue.record("not issued")
+            return
+        }
+        #expect(try await setup.ledger.admit(coupon: coupon.id, user: UserID("b"), requestId: nil) == .soldOut)
+        #expect(try await setup.settle())
+        setup.server.stop()
+        for round in 0..<10 {
+            try await Task.sleep(for: .milliseconds(60))  // every round is due to confirm
+            #expect(
+                try await setup.ledger.admit(coupon: coupon.id, user: UserID("late-\(round)"), requestId: nil)
+                    == .soldOut)
+            #expect(
+                try await setup.ledger.admit(coupon: coupon.id, user: UserID("a"), requestId: nil)
+                    == .alreadyIssued(original))
+        }
+    }
+
     /// The holders kept are bounded: a coupon whose holders do not fit is not cached (Redis keeps
     /// answering it), and trying to cache it costs no extra Redis call per request.
     @Test func holdersThatDoNotFitAreNotKept() async throws {
