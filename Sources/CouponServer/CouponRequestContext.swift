@@ -2,13 +2,16 @@ import Hummingbird
 import NIOCore
 
 /// The request context of every route: Hummingbird's core context plus the socket peer's address,
-/// which the per-address rate limit keys on.
+/// which the per-address rate limit keys on. The address is read from the channel only when asked
+/// (a lock in NIO), not for every request of every route.
 public struct CouponRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
-    public let remoteAddress: SocketAddress?
+    private let channel: any Channel
+
+    public var remoteAddress: SocketAddress? { channel.remoteAddress }
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
+        channel = source.channel
     }
 }

@@ -65,11 +65,7 @@ public final class RedisClient: Sendable, Service {
         if try await currentMode() == .standalone { return try await seedPool.send(call) }
         return try await routed(slot: HashSlot.of(call.routingKey)) { pool, asking in
             guard asking else { return try await pool.send(call) }
-            let reply = try await pool.sendAsking(RedisScriptCall.command(combining: CollectionOfOne(call)))
-            guard let only = reply.array?.first else {
-                throw RedisError(.unexpectedReply, "a script for many requests answered \(reply) for one")
-            }
-            return only
+            return try RedisScriptCall.element(ofAlone: try await pool.sendAsking(call.aloneCommand))
         }
     }
 
@@ -256,15 +252,14 @@ public final class RedisClient: Sendable, Service {
 
     /// Re-reads the slot map, one reader at a time and at most every 100 ms.
     private func refreshTopology() async throws {
-        let task: Task<Void, any Error> = state.withLock { state in
+        let task: Task<Void, any Error>? = state.withLock { state in
             if let refreshing = state.refreshing { return refreshing }
-            if let last = state.lastRefresh, ContinuousClock.now - last < .milliseconds(100) {
-                return Task {}
-            }
+            if let last = state.lastRefresh, ContinuousClock.now - last < .milliseconds(100) { return nil }
             let task = Task { try await self.readTopology() }
             state.refreshing = task
             return task
         }
+        guard let task else { return }
         defer {
             state.withLock { state in
                 if state.refreshing == task {

@@ -54,7 +54,7 @@ extension RedisCommand {
     /// EVAL or EVALSHA (read from the bytes: this is asked per command on the hot path).
     var isScript: Bool {
         guard let length = lengths.first, length == 4 || length == 7 else { return false }
-        let name = bytes[0..<length].map { $0 & 0xDF }  // ASCII upper case
+        let name = bytes[0..<length].lazy.map { $0 & 0xDF }  // ASCII upper case
         return name.elementsEqual("EVAL".utf8) || name.elementsEqual("EVALSHA".utf8)
     }
 }

@@ -163,8 +163,9 @@ public final class RedisConnection: @unchecked Sendable {
         }
         let (batch, outgoing) = combine(queued)
         let waitForReplicas = configuration.replicaAcknowledgements > 0 && outgoing.contains { $0.runsScript }
+        // Entries whose reply was read but held for the WAIT; `read`: entries whose reply was read.
         var held: [(Outgoing, RedisReply)] = []
-        var answered = 0
+        var read = 0
         let started = ContinuousClock.now
         roundTrips.add(1, ordering: .relaxed)
         commandsSent.add(outgoing.count, ordering: .relaxed)
@@ -177,11 +178,11 @@ public final class RedisConnection: @unchecked Sendable {
             for entry in outgoing {
                 if entry.preamble != nil { _ = try context.readReply() }
                 let reply = try context.readReply()
+                read += 1
                 if waitForReplicas && entry.runsScript {
                     held.append((entry, reply))
                 } else {
                     deliver(reply, to: entry, of: batch)
-                    answered = entry.members.upperBound
                 }
             }
             if waitForReplicas {
@@ -199,7 +200,6 @@ public final class RedisConnection: @unchecked Sendable {
                     }
                 }
                 held.removeAll()
-                answered = batch.count
             }
             metrics?.recordRoundTrip(commands: outgoing.count, duration: ContinuousClock.now - started)
         } catch {
@@ -207,12 +207,8 @@ public final class RedisConnection: @unchecked Sendable {
             // reconnect on the next batch.
             logger.warning("Redis connection lost", metadata: ["error": "\(error)"])
             self.context = nil
-            for (entry, _) in held {
+            for entry in held.map(\.0) + outgoing[read...] {
                 for pending in batch[entry.members] { pending.continuation.resume(throwing: error) }
-            }
-            let heldMembers = Set(held.flatMap { Array($0.0.members) })
-            for (index, pending) in batch.enumerated().dropFirst(answered) where !heldMembers.contains(index) {
-                pending.continuation.resume(throwing: error)
             }
         }
     }

@@ -30,10 +30,7 @@ public final class RedisScript: Sendable {
         do {
             return try await client.send(call)
         } catch let error as RedisError where error.isNoScript {
-            guard let only = try await client.send(call.evalCommand(source: source)).array?.first else {
-                throw RedisError(.unexpectedReply, "a script for many requests answered no element for one")
-            }
-            return only
+            return try RedisScriptCall.element(ofAlone: try await client.send(call.evalCommand(source: source)))
         }
     }
 

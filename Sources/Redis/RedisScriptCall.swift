@@ -40,6 +40,17 @@ public struct RedisScriptCall: Sendable {
         return command
     }
 
+    /// The call alone by SHA, uncombined (sent after `ASKING`).
+    var aloneCommand: RedisCommand { Self.command(combining: CollectionOfOne(self)) }
+
+    /// A call sent alone answers an array of one element: that element.
+    static func element(ofAlone reply: RedisReply) throws(RedisError) -> RedisReply {
+        guard let only = reply.array?.first else {
+            throw RedisError(.unexpectedReply, "a script for many requests answered \(reply) for one")
+        }
+        return only
+    }
+
     /// The same call alone, by source, for when Redis no longer knows the SHA.
     func evalCommand(source: String) -> RedisCommand {
         .eval(source, keys: sharedKeys + keys, arguments: arguments)

@@ -52,6 +52,9 @@ struct Serve: AsyncParsableCommand {
     var finalAnswerCache: Int = OptionEnvironment.int("COUPON_FINAL_ANSWER_CACHE", default: 100_000)
 
     func validate() throws {
+        guard adminToken.isEmpty || adminTokenFile.isEmpty else {
+            throw ArgumentParser.ValidationError("give --admin-token or --admin-token-file, not both")
+        }
         guard (0...100_000_000).contains(finalAnswerCache) else {
             throw ArgumentParser.ValidationError("final-answer-cache must be 0–100000000, got \(finalAnswerCache)")
         }
@@ -79,10 +82,7 @@ struct Serve: AsyncParsableCommand {
         redis.scriptBatchLimit = admissionBatch
         redis.replicaAcknowledgements = durability == "replicated" ? 1 : 0
         var token = adminToken
-        if !adminTokenFile.isEmpty {
-            guard token.isEmpty else { throw ValidationError("give --admin-token or --admin-token-file, not both") }
-            token = try AccessOptions.read(adminTokenFile, "--admin-token-file")
-        }
+        if !adminTokenFile.isEmpty { token = try AccessOptions.read(adminTokenFile, "--admin-token-file") }
         if token.isEmpty {
             token = UUID().uuidString.lowercased()
             logger.warning("COUPON_ADMIN_TOKEN is not set; this run's admin token is \(token)")

@@ -16,14 +16,7 @@ import Testing
     /// 64 bytes: long enough for HS384 too (the forged-algorithm case).
     static let secret = String(repeating: "test-secret-", count: 6) + "0123"
 
-    struct Claims: JWTPayload {
-        var sub: SubjectClaim
-        var exp: ExpirationClaim?
-        var nbf: NotBeforeClaim?
-        var iss: IssuerClaim?
-        var aud: AudienceClaim?
-        func verify(using algorithm: some JWTAlgorithm) async throws {}
-    }
+    typealias Claims = JWTAuthenticator.Claims
 
     static func hs256(
         _ sub: String, secret: String = secret, exp: TimeInterval? = 300, nbf: TimeInterval? = nil,

@@ -88,9 +88,9 @@ public struct JWTAuthenticator: Sendable {
 
     /// The `alg` of the token's header: the policy check jwt-kit leaves to its caller.
     private static func headerAlgorithm(_ token: String) -> String? {
-        guard let header = token.split(separator: ".", omittingEmptySubsequences: false).first,
-            token.split(separator: ".", omittingEmptySubsequences: false).count == 3
-        else { return nil }
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        let header = parts[0]
         var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64),
@@ -99,15 +99,23 @@ public struct JWTAuthenticator: Sendable {
         return object["alg"] as? String
     }
 
-    struct Claims: JWTPayload {
-        let sub: SubjectClaim
-        let exp: ExpirationClaim?
-        let nbf: NotBeforeClaim?
-        let iss: IssuerClaim?
-        let aud: AudienceClaim?
+    /// The claims read from a token (and what an issuer of tokens for this service signs).
+    public struct Claims: JWTPayload {
+        public let sub: SubjectClaim
+        public let exp: ExpirationClaim?
+        public let nbf: NotBeforeClaim?
+        public let iss: IssuerClaim?
+        public let aud: AudienceClaim?
+
+        public init(
+            sub: SubjectClaim, exp: ExpirationClaim?, nbf: NotBeforeClaim? = nil, iss: IssuerClaim? = nil,
+            aud: AudienceClaim? = nil
+        ) {
+            (self.sub, self.exp, self.nbf, self.iss, self.aud) = (sub, exp, nbf, iss, aud)
+        }
 
         /// The claims are checked by `user(bearer:)`, against this deployment's settings.
-        func verify(using algorithm: some JWTAlgorithm) async throws {}
+        public func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 }
 

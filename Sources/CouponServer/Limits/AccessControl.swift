@@ -39,10 +39,11 @@ final class AccessControl: Sendable {
         addresses = policy.addressRate.map { TokenBuckets(limit: $0, capacity: policy.rateLimitSlots) }
     }
 
-    /// The per-address limit, on the client's address (see `clientAddress`).
-    func checkAddress(_ request: Request, peer: SocketAddress?) throws(APIError) {
+    /// The per-address limit, on the client's address (see `clientAddress`); the peer is read only
+    /// when the limit is on.
+    func checkAddress(_ request: Request, peer: @autoclosure () -> SocketAddress?) throws(APIError) {
         guard let addresses else { return }
-        if let retry = addresses.take(clientAddress(request, peer: peer)) { throw Self.rateLimited(retry) }
+        if let retry = addresses.take(clientAddress(request, peer: peer())) { throw Self.rateLimited(retry) }
     }
 
     /// The user: the token's `sub` with `--auth jwt` (a `claimed` id must match it), else `claimed`.

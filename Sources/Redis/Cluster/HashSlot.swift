@@ -5,16 +5,17 @@ public enum HashSlot {
     /// The slot of a key. Only the part between the first `{` and the next `}` is hashed when
     /// that part is not empty, so every key of partition p (`cpn:{p}:…`) shares one slot.
     public static func of(_ key: String) -> Int {
-        var utf8 = Array(key.utf8)
+        let utf8 = key.utf8
         if let open = utf8.firstIndex(of: UInt8(ascii: "{")),
-            let close = utf8[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1
+            let close = utf8[utf8.index(after: open)...].firstIndex(of: UInt8(ascii: "}")),
+            close > utf8.index(after: open)
         {
-            utf8 = Array(utf8[(open + 1)..<close])
+            return Int(crc16(utf8[utf8.index(after: open)..<close]) % UInt16(count))
         }
         return Int(crc16(utf8) % UInt16(count))
     }
 
-    static func crc16(_ bytes: [UInt8]) -> UInt16 {
+    static func crc16(_ bytes: some Sequence<UInt8>) -> UInt16 {
         var crc: UInt16 = 0
         for byte in bytes {
             crc ^= UInt16(byte) << 8
