@@ -1,6 +1,7 @@
 """The flash sale as people press the button: each simulated user is one user id, presses until
 the service gives a final answer (201, 409, 410 or 422; 503/429 mean "press again"), and about one
-in five presses once more after a 201, as people do. Run by `scripts/bench flash-sale`.
+in five presses once more after a 201, as people do, and must get 409 with the same issuance.
+Run by `scripts/bench flash-sale`.
 
 Environment: COUPON_ID (the coupon on sale), COUPON_USERS (distinct user ids to draw from),
 FLASH_STATUS_LOG (a CSV file: one line per second with the count of each status).
@@ -59,9 +60,18 @@ class Buyer(FastHttpUser):
                 else:
                     response.failure(f"status {response.status_code}")
                 status = response.status_code
+                issued = response.json() if status == 201 else None
             if status in FINAL:
                 break
         if status == 201 and random.random() < 0.2:
-            self.client.post(f"/v1/coupons/{COUPON}/issues", json={"userId": self.user_id}, name="issue again")
+            # Pressing again must answer 409 with the very issuance the 201 gave.
+            with self.client.post(
+                f"/v1/coupons/{COUPON}/issues", json={"userId": self.user_id}, name="issue again", catch_response=True
+            ) as again:
+                held = again.json().get("issuance", {}) if again.status_code == 409 else {}
+                if held.get("seq") == issued["seq"] and held.get("eventId") == issued["eventId"]:
+                    again.success()
+                else:
+                    again.failure(f"status {again.status_code}, not the 409 with seq {issued['seq']}")
         # Next round: another person.
         self.user_id = f"fan-{random.randint(1, USERS)}"
