@@ -150,7 +150,7 @@ import Testing
         for arguments in [
             ["genrsa", "-out", privatePath, "2048"], ["rsa", "-in", privatePath, "-pubout", "-out", publicPath],
         ] {
-            let openssl = Process()
+            let openssl = TestProcess()
             openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
             openssl.arguments = arguments
             openssl.standardError = FileHandle.nullDevice
@@ -374,7 +374,7 @@ import Testing
     static func curl(_ port: Int, _ path: String, _ body: String, token: String? = nil) throws -> (
         status: Int, json: [String: Any]?
     ) {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments =
             [

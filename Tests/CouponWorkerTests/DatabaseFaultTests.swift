@@ -44,7 +44,7 @@ import Testing
         }
 
         static func run(_ tool: String, _ arguments: [String]) -> Int32 {
-            let process = Process()
+            let process = TestProcess()
             process.executableURL = URL(fileURLWithPath: tool)
             process.arguments = arguments
             process.standardError = FileHandle.nullDevice
@@ -107,7 +107,7 @@ import Testing
         #expect(migrated, "\(worker.log)")
 
         // Another process, the sqlite3 shell, takes the write lock and keeps it for 30 s.
-        let shell = Process()
+        let shell = TestProcess()
         shell.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         shell.arguments = [fixture.databasePath]
         let input = Pipe()

@@ -10,7 +10,7 @@ import Testing
 /// metric the Grafana dashboard queries is one the processes export.
 @Suite struct MetricsProcessTests {
     func scrape(_ port: Int) throws -> PrometheusText {
-        let curl = Process()
+        let curl = TestProcess()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments = ["-sf", "http://127.0.0.1:\(port)/metrics"]
         let output = Pipe()
@@ -22,7 +22,7 @@ import Testing
     }
 
     func post(_ port: Int, _ path: String, _ body: String, token: String? = nil) throws {
-        let curl = Process()
+        let curl = TestProcess()
         curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         curl.arguments =
             [

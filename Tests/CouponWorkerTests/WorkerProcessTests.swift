@@ -146,7 +146,7 @@ import Testing
 
     /// Runs `sql` with the engine's command-line client (`sqlite3` or `mariadb`); its output.
     func userQuery(_ fixture: Fixture, _ sql: String) throws -> String {
-        let client = Process()
+        let client = TestProcess()
         if fixture.engine == .sqlite {
             client.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
             client.arguments = [fixture.databasePath, sql]

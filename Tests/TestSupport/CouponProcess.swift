@@ -4,7 +4,7 @@ import Foundation
 /// processes, so that kill -9 is what it is).
 public final class CouponProcess: @unchecked Sendable {
     // @unchecked: `process` is set once in init and only read afterwards.
-    private let process: Process
+    private let process: TestProcess
     public let output: URL
 
     /// The binary `swift build` put next to the test bundle (or `COUPON_BIN`).
@@ -22,7 +22,7 @@ public final class CouponProcess: @unchecked Sendable {
     }
 
     public init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process = Process()
+        process = TestProcess()
         process.executableURL = try CouponProcess.binary()
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment

@@ -7,7 +7,7 @@ import Synchronization
 public final class MariaDBServer: @unchecked Sendable {
     // @unchecked: `process` is only replaced by start/stop, which tests call from one task.
     public let directory: URL
-    private var process: Process?
+    private var process: TestProcess?
 
     public var socket: String { directory.appendingPathComponent("sock").path }
     /// The URL of the database `coupon_test`, which `init` creates.
@@ -33,7 +33,7 @@ public final class MariaDBServer: @unchecked Sendable {
 
     /// Starts (again) on the same data and socket; returns once it answers.
     public func start() throws {
-        let server = Process()
+        let server = TestProcess()
         server.executableURL = URL(fileURLWithPath: "/usr/sbin/mariadbd")
         server.arguments = [
             "--no-defaults", "--datadir=\(directory.path)/data", "--socket=\(socket)", "--skip-networking",
@@ -79,7 +79,7 @@ public final class MariaDBServer: @unchecked Sendable {
     }()
 
     private static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
         let output = Pipe()

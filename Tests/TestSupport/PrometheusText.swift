@@ -34,7 +34,7 @@ public struct PrometheusText: Sendable {
 
     /// `promtool check metrics` over the text: its exit status and what it printed.
     public func promtool() throws -> (status: Int32, output: String) {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
         process.arguments = ["check", "metrics"]
         let input = Pipe()

@@ -92,7 +92,7 @@ public final class RedisCluster: @unchecked Sendable {
     /// Runs `redis-cli` with the arguments; its standard output.
     @discardableResult
     public static func cli(_ arguments: [String]) throws -> String {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
         process.arguments = arguments
         let pipe = Pipe()

@@ -7,7 +7,7 @@ public final class RedisServer: @unchecked Sendable {
     // @unchecked: `process` is only replaced by start/stop, which tests call from one task.
     public let port: Int
     public let directory: URL
-    private var process: Process?
+    private var process: TestProcess?
     private let extraArguments: [String]
 
     public var pid: Int32 { process?.processIdentifier ?? 0 }
@@ -36,7 +36,7 @@ public final class RedisServer: @unchecked Sendable {
                 try? FileManager.default.removeItem(at: directory.appendingPathComponent(file))
             }
         }
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = try RedisServer.executable()
         process.arguments =
             [
