@@ -2,6 +2,7 @@ import CouponCore
 import CouponMetrics
 import CouponStore
 import CouponWorker
+import NIOCore
 import Redis
 
 /// Everything `buildApplication` needs; `coupon serve` fills it from flags and `COUPON_*` variables.
@@ -29,6 +30,14 @@ public struct AppConfiguration: Sendable {
     /// A connection that sends nothing for this long is closed (a half-sent request included), so
     /// slow or stalled clients cannot hold connections for ever.
     public var idleTimeout: Duration = .seconds(30)
+    /// Event loop threads of the HTTP server; nil: NIO's shared group (one per core). More loops
+    /// than cores keep the latency tail short when the cores are shared with other work (Redis, a
+    /// worker, the clients): a loop that loses its core stalls every connection on it, and with
+    /// more loops each holds fewer connections (`defaultEventLoops`, measured in the README).
+    public var eventLoops: Int?
+
+    /// `coupon serve`'s default: twice the cores.
+    public static var defaultEventLoops: Int { 2 * System.coreCount }
 
     public init(
         host: String = "127.0.0.1",

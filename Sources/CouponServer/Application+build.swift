@@ -7,6 +7,7 @@ import CouponWorker
 import Foundation
 import Hummingbird
 import Logging
+import NIOPosix
 import Redis
 import ServiceLifecycle
 
@@ -46,6 +47,7 @@ public func buildApplication(
     let router = buildRouter(configuration, ledger: ledger, projection: store, logger: logger, metrics: metrics)
     MetricsController(metrics: metrics, redis: redis, projection: store, finalAnswers: ledger.finalAnswers).addRoutes(
         to: router)
+    let eventLoops = configuration.eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
     var app = Application(
         router: router,
         server: .http1(
@@ -57,10 +59,12 @@ public func buildApplication(
             FileHandle.standardOutput.write(
                 Data("coupon serve: listening on http://\(configuration.host):\(port)\n".utf8))
         },
+        eventLoopGroupProvider: eventLoops.map { .shared($0) } ?? .singleton,
         logger: logger
     )
     // Shut down in reverse order: the server first, then the workers (finishing their batches),
-    // then the Redis client.
+    // then the Redis client, then the server's event loops.
+    if let eventLoops { app.addServices(EventLoopGroupShutdown(group: eventLoops)) }
     app.addServices(redis)
     app.addServices(workers.map { $0 as any ServiceLifecycle.Service })
     return app

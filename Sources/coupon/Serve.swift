@@ -51,6 +51,13 @@ struct Serve: AsyncParsableCommand {
             """)
     var finalAnswerCache: Int = OptionEnvironment.int("COUPON_FINAL_ANSWER_CACHE", default: 100_000)
 
+    @Option(
+        help: """
+            Event loop threads of the HTTP server; the default is twice the cores, which keeps the latency \
+            tail short when the cores are shared (env COUPON_EVENT_LOOPS).
+            """)
+    var eventLoops: Int = OptionEnvironment.int("COUPON_EVENT_LOOPS", default: AppConfiguration.defaultEventLoops)
+
     func validate() throws {
         guard adminToken.isEmpty || adminTokenFile.isEmpty else {
             throw ArgumentParser.ValidationError("give --admin-token or --admin-token-file, not both")
@@ -69,6 +76,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard (1...1024).contains(admissionBatch) else {
             throw ArgumentParser.ValidationError("admission-batch must be 1–1024, got \(admissionBatch)")
+        }
+        guard (1...256).contains(eventLoops) else {
+            throw ArgumentParser.ValidationError("event-loops must be 1–256, got \(eventLoops)")
         }
         guard (0...64).contains(workers) else {
             throw ArgumentParser.ValidationError("workers must be 0–64, got \(workers)")
@@ -95,6 +105,7 @@ struct Serve: AsyncParsableCommand {
         configuration.finalAnswerCache = finalAnswerCache
         configuration.access = try await access.policy()
         configuration.idleTimeout = .seconds(access.idleTimeout)
+        configuration.eventLoops = eventLoops
         let app = try await buildApplication(configuration, logger: logger)
         try await app.runService()
     }

@@ -138,6 +138,8 @@ import Testing
         Refusal(arguments: ["serve", "--admission-batch", "0"], names: ["admission-batch"]),
         Refusal(arguments: ["serve"], environment: ["COUPON_MAX_INFLIGHT": "lots"], names: ["COUPON_MAX_INFLIGHT"]),
         Refusal(arguments: ["serve", "--idle-timeout", "0"], names: ["idle-timeout"]),
+        Refusal(arguments: ["serve", "--event-loops", "0"], names: ["event-loops must be 1–256, got 0"]),
+        Refusal(arguments: ["serve"], environment: ["COUPON_EVENT_LOOPS": "many"], names: ["COUPON_EVENT_LOOPS"]),
         Refusal(
             arguments: ["serve", "--admin-token", "a", "--admin-token-file", "/nonexistent/token"],
             names: ["not both"]),
