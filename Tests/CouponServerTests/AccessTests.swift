@@ -300,31 +300,21 @@ import Testing
     /// with curl as the real client (the in-process test client's own idle connection would be
     /// closed by the same timeout).
     @Test func halfSentRequestsDoNotStarveRealClients() async throws {
-        let server = try RedisServer()
-        let setup = RedisClient(configuration: server.configuration)
-        _ = try await RedisDeployment(client: setup).initialise(try Partitioning(count: 2))
-        setup.close()
-        let port = try FreePort.next()
-        let serve = try CouponProcess([
-            "serve", "--redis", server.url, "--partitions", "2", "--port", String(port), "--workers", "0",
-            "--admin-token", "slow", "--idle-timeout", "2",
-        ])
-        #expect(try await eventually { serve.log.contains("listening on") }, "\(serve.log)")
-        let created = try Self.curl(
-            port, "/v1/coupons", #"{"name": "slow", "quantity": 1000}"#, token: "slow")
+        let serve = try await ServeProcess(["--admin-token", "slow", "--idle-timeout", "2"])
+        let created = try serve.post("/v1/coupons", #"{"name": "slow", "quantity": 1000}"#, token: "slow")
         let coupon = try #require(created.json?["id"] as? Int)
 
         var sockets: [Int32] = []
         defer { for fd in sockets { close(fd) } }
         for _ in 0..<1_000 {
-            let fd = try Self.connect(port: port)
+            let fd = try Self.connect(port: serve.port)
             let half =
                 "POST /v1/coupons/\(coupon)/issues HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{\"us"
             _ = half.withCString { write(fd, $0, strlen($0)) }
             sockets.append(fd)
         }
         for n in 0..<20 {
-            let answer = try Self.curl(port, "/v1/coupons/\(coupon)/issues", #"{"userId": "real-\#(n)"}"#)
+            let answer = try serve.post("/v1/coupons/\(coupon)/issues", #"{"userId": "real-\#(n)"}"#)
             #expect(answer.status == 201, "\(answer)")
             #expect(answer.json?["userId"] as? String == "real-\(n)")
         }
@@ -342,54 +332,21 @@ import Testing
             reads[kind, default: 0] += 1
         }
         #expect(reads == ["closed": sockets.count], "\(reads)")
-        #expect(try Self.curl(port, "/v1/coupons/\(coupon)/issues", #"{"userId": "later"}"#).status == 201)
-        serve.signal(SIGTERM)
-        #expect(try await serve.waitForExit().status == 0, "\(serve.log)")
+        #expect(try serve.post("/v1/coupons/\(coupon)/issues", #"{"userId": "later"}"#).status == 201)
+        #expect(try await serve.stop() == 0, "\(serve.process.log)")
     }
 
     /// `--admin-token-file`: the file's token (its trailing newline dropped) opens the admin routes.
     @Test func theAdminTokenCanComeFromAFile() async throws {
-        let server = try RedisServer()
-        let setup = RedisClient(configuration: server.configuration)
-        _ = try await RedisDeployment(client: setup).initialise(try Partitioning(count: 2))
-        setup.close()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("admin-\(UUID())")
         try "from-a-file\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let port = try FreePort.next()
-        let serve = try CouponProcess([
-            "serve", "--redis", server.url, "--partitions", "2", "--port", String(port), "--workers", "0",
-            "--admin-token-file", file.path,
-        ])
-        #expect(try await eventually { serve.log.contains("listening on") }, "\(serve.log)")
+        let serve = try await ServeProcess(["--admin-token-file", file.path])
         let body = #"{"name": "admin", "quantity": 1}"#
-        #expect(try Self.curl(port, "/v1/coupons", body, token: "from-a-file").status == 201)
-        #expect(try Self.curl(port, "/v1/coupons", body, token: "from-a-fil").status == 401)
-        #expect(!serve.log.contains("admin token is"), "a token from a file is not generated nor printed")
-        serve.signal(SIGTERM)
-        #expect(try await serve.waitForExit().status == 0)
-    }
-
-    /// One request with curl: status and body parsed as JSON.
-    static func curl(_ port: Int, _ path: String, _ body: String, token: String? = nil) throws -> (
-        status: Int, json: [String: Any]?
-    ) {
-        let process = TestProcess()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments =
-            [
-                "-s", "-w", "\n%{http_code}", "-X", "POST", "http://127.0.0.1:\(port)\(path)", "-H",
-                "Content-Type: application/json", "-d", body,
-            ] + (token.map { ["-H", "Authorization: Bearer \($0)"] } ?? [])
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
-        let status = Int(lines.last ?? "") ?? 0
-        let json = try? JSONSerialization.jsonObject(with: Data(lines.dropLast().joined(separator: "\n").utf8))
-        return (status, json as? [String: Any])
+        #expect(try serve.post("/v1/coupons", body, token: "from-a-file").status == 201)
+        #expect(try serve.post("/v1/coupons", body, token: "from-a-fil").status == 401)
+        #expect(!serve.process.log.contains("admin token is"), "a token from a file is not generated nor printed")
+        #expect(try await serve.stop() == 0)
     }
 
     static func connect(port: Int) throws -> Int32 {

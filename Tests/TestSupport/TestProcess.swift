@@ -44,17 +44,17 @@ public final class TestProcess: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         var farEnds: [FileHandle] = []
         for (stream, target) in [(Int32(0), standardInput), (1, standardOutput), (2, standardError)] {
-            let handle: FileHandle?
+            let handle: FileHandle
             switch target {
             case let pipe as Pipe:
                 handle = stream == 0 ? pipe.fileHandleForReading : pipe.fileHandleForWriting
-                farEnds.append(handle!)
+                farEnds.append(handle)
             case let file as FileHandle:
                 handle = file
             default:
                 continue
             }
-            if let handle, handle.fileDescriptor >= 0 {
+            if handle.fileDescriptor >= 0 {
                 posix_spawn_file_actions_adddup2(&actions, handle.fileDescriptor, stream)
             } else {
                 // FileHandle.nullDevice has no descriptor of its own.
@@ -105,14 +105,15 @@ public final class TestProcess: @unchecked Sendable {
     }
 
     /// The exit code, or the signal that ended it (as `Process` reports it).
-    public var terminationStatus: Int32 {
-        let status = state.withLock { $0.status } ?? 0
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : status & 0x7f
-    }
+    public var terminationStatus: Int32 { ended.code }
 
-    public var terminationReason: TerminationReason {
+    public var terminationReason: TerminationReason { ended.reason }
+
+    /// waitpid's status taken apart: the low 7 bits are the signal, 0 for a normal exit.
+    private var ended: (reason: TerminationReason, code: Int32) {
         let status = state.withLock { $0.status } ?? 0
-        return status & 0x7f == 0 ? .exit : .uncaughtSignal
+        let signal = status & 0x7f
+        return signal == 0 ? (.exit, (status >> 8) & 0xff) : (.uncaughtSignal, signal)
     }
 
     /// glibc 2.34's `posix_spawn_file_actions_addclosefrom_np`, which Swift's Glibc module does
