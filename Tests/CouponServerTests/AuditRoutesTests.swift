@@ -22,7 +22,8 @@ import Testing
         try await withApp(try TestRedis.sharedConfiguration(), database: database, workers: 1, live: true) { client in
             let coupon = try await client.createCoupon(quantity: 5)
             let other = try await client.createCoupon(quantity: 50)
-            let tricky = "' OR 1=1 --"
+            // Unique per run: the shared Redis keeps earlier runs' events, and this worker projects them.
+            let tricky = "' OR 1=1 -- \(UUID().uuidString.prefix(8))"
             let users = [tricky] + (1...7).map { "audit-\($0)" }
             var issued = 0
             for user in users {
@@ -32,7 +33,8 @@ import Testing
                 if answer.status == .created { issued += 1 }
             }
             #expect(issued == 5)
-            _ = try await client.post("/v1/coupons/\(other)/issues", json: #"{"userId": "' OR 1=1 --"}"#)
+            let trickyBody = try JSONSerialization.data(withJSONObject: ["userId": tricky])
+            _ = try await client.post("/v1/coupons/\(other)/issues", json: String(decoding: trickyBody, as: UTF8.self))
             let encodedTricky = tricky.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             let projected = try await eventually {
                 let held = try Self.objects(try await client.get("/v1/users/\(encodedTricky)/issuances"))
