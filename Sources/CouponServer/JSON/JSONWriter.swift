@@ -55,9 +55,10 @@ struct JSONWriter {
     }
 
     private mutating func string(_ value: String) {
-        var literal = ""
+        var literal: [UInt8] = []
+        literal.reserveCapacity(value.utf8.count + 2)
         JSONText.appendString(value, to: &literal)
-        buffer.writeString(literal)
+        buffer.writeBytes(literal)
     }
 }
 
