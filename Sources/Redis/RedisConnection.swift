@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Logging
 import Synchronization
 
@@ -60,9 +61,24 @@ public final class RedisConnection: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
-        let thread = Thread { [self] in ownerLoop() }
+        let thread = Thread { [self] in
+            RedisConnection.nameCurrentThread(name)
+            ownerLoop()
+        }
         thread.name = name
         thread.start()
+    }
+
+    /// Foundation's `Thread.name` does not reach the OS on Linux, so without this the owner thread
+    /// kept the name of whichever pool thread made it, and `top -H`, `perf` and `/proc/<pid>/task`
+    /// counted its time as the Swift pool's. (`pthread_setname_np` is not visible to Swift here;
+    /// the kernel takes the same name, at most 15 bytes, from this file.)
+    private static func nameCurrentThread(_ name: String) {
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        Glibc.close(fd)
     }
 
     /// Commands enqueued and not yet answered; the pool uses it to pick a connection.

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Redis
 import TestSupport
 import Testing
@@ -31,6 +32,22 @@ import Testing
         }
         // The connection is still usable after an error reply.
         #expect(try await client.command("PING") == .status("PONG"))
+    }
+
+    /// An operator's `top -H` (and `perf`, and `/proc/<pid>/task`) shows each connection's owner
+    /// thread under the connection's name, cut to Linux's 15 bytes.
+    @Test func theOwnerThreadCarriesTheConnectionsName() async throws {
+        let tag = String(UUID().uuidString.prefix(6))
+        let connection = RedisConnection(
+            configuration: try TestRedis.sharedConfiguration(), name: "t\(tag)-owner-thread-name",
+            logger: Logger(label: "test"))
+        defer { connection.close() }
+        #expect(try await connection.send(RedisCommand(["PING"])) == .status("PONG"))
+        let names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").map {
+            try String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8)
+                .trimmingCharacters(in: .newlines)
+        }
+        #expect(names.contains("t\(tag)-owner-t"), "\(names)")
     }
 
     /// Thousands of concurrent callers share a few pipelined connections; every caller must get
