@@ -49,7 +49,24 @@ enum Events {
                 migration.sql
                     == (try String(contentsOf: folder.appendingPathComponent(migration.name), encoding: .utf8)))
         }
-        #expect(Migration.all.map(\.version) == Array(1...Int64(Migration.all.count)))
+        for engine in [SQLDialect.sqlite, .mariadb] {
+            let versions = Migration.all(for: engine).map(\.version)
+            #expect(versions == Array(1...Int64(versions.count)), "one migration per version for \(engine)")
+        }
+        #expect(Set(Migration.all.map(\.version)) == Set(Migration.all(for: .sqlite).map(\.version)))
+    }
+
+    /// The indexes besides the primary keys, by name: what every query plan can use.
+    func indexes(_ url: String, _ engine: TestEngine) throws -> [String] {
+        engine == .sqlite
+            ? try Table.rows(
+                url,
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name"
+            )
+            : try Table.rows(
+                url,
+                "SELECT DISTINCT index_name FROM information_schema.statistics WHERE table_schema = DATABASE() "
+                    + "AND index_name <> 'PRIMARY' AND index_name <> 'coupon_issues_seq' ORDER BY index_name")
     }
 
     @Test(arguments: TestEngine.allCases)
@@ -66,7 +83,9 @@ enum Events {
                 "coupon_events", "coupon_issues", "coupons", "deployment", "projection_progress", "schema_migrations",
             ])
         #expect(
-            try Table.rows(url, "SELECT version FROM schema_migrations ORDER BY version").count == Migration.all.count)
+            try Table.rows(url, "SELECT version FROM schema_migrations ORDER BY version").count
+                == Migration.all(for: engine.dialect).count)
+        #expect(try indexes(url, engine) == ["coupon_events_in_log_order", "coupon_issues_by_user"])
         if engine == .sqlite {
             #expect(try Table.rows(url, "PRAGMA journal_mode") == ["wal"])
         } else {
@@ -90,6 +109,7 @@ enum Events {
         } else {
             _ = try first.migrate(try SQLiteConnection(path: String(url.dropFirst("sqlite:".count))))
         }
+        #expect(try indexes(url, engine) == ["coupon_events_by_coupon"])
         for row in [
             "(0, '1795680000001-9', 'CouponIssued', 4, 'é😀 user', 1, '{}', 1795680000001)",
             "(0, '1795680000001-10', 'CouponIssued', 4, 'second', 2, '{}', 1795680000001)",
@@ -107,6 +127,8 @@ enum Events {
                 == ["1795680000001-9|1795680000001|9", "1795680000001-10|1795680000001|10"])
         let timeline = try await store.timeline(coupon: CouponID(4), after: nil, limit: 10)
         #expect(timeline.map(\.user) == ["é😀 user", "second"])
+        #expect(
+            try indexes(url, engine) == ["coupon_events_in_log_order", "coupon_issues_by_user"], "0004 dropped 0001's")
     }
 
     /// Four migrators at once on one fresh database (four workers starting together): one applies
@@ -123,7 +145,7 @@ enum Events {
             }
             return try await group.reduce(into: []) { $0 += $1 }
         }
-        #expect(applied.sorted() == Migration.all.map(\.version))
+        #expect(applied.sorted() == Migration.all(for: engine.dialect).map(\.version))
     }
 
     func snapshot(_ url: String) throws -> [String] {

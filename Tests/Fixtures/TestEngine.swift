@@ -14,6 +14,9 @@ public enum TestEngine: String, CaseIterable, Sendable, CustomStringConvertible 
 
     public var description: String { rawValue }
 
+    /// The SQL dialect the engine speaks.
+    public var dialect: SQLDialect { self == .sqlite ? .sqlite : .mariadb }
+
     /// SQLite and MariaDB as the service uses them: what process-level tests run over.
     public static let servers: [TestEngine] = [.sqlite, .mariadb]
 

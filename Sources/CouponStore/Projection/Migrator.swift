@@ -1,7 +1,8 @@
 import Foundation
 
 /// Applies `Migration.all` in order, each with its `schema_migrations` row, so running it again
-/// (or from several processes at once) changes nothing. The same files serve both engines.
+/// (or from several processes at once) changes nothing. The same files serve both engines, but for
+/// a version written once per engine (`Migration.engine`): each runs its own.
 ///
 /// SQLite runs each migration in one transaction with its row. MariaDB/MySQL commit every DDL
 /// statement on its own, so there the migrator holds a named server lock for the whole run
@@ -40,7 +41,7 @@ public struct Migrator: Sendable {
     private func migrateEach<Connection: SQLConnection>(_ connection: Connection) throws -> [Int64] {
         try connection.execute(Migrator.bootstrap)
         var applied: [Int64] = []
-        for migration in migrations {
+        for migration in migrations where migration.engine.map({ $0 == connection.dialect }) ?? true {
             let ran: Bool
             if connection.dialect.transactionalDDL {
                 // Checked inside the write transaction: a concurrent migrator waits, then sees the row.
