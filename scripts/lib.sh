@@ -137,11 +137,11 @@ use_or_start_redis() {
 # `stop_mariadb DIR` stops it. Server options in the array MARIADB_EXTRA go last.
 start_mariadb() {
     local dir=$1 port=$2
-    mkdir -p "$dir"
+    mkdir -p "$dir/tmp" # its own temporary files, apart from other servers' in /tmp
     dir=$(cd "$dir" && pwd) # mariadbd changes into its datadir: every path it is given must be absolute
     [ -d "$dir/data" ] || mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
-        --auth-root-authentication-method=normal >"$dir/install.log" 2>&1
-    mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/sock" --port="$port" --bind-address=127.0.0.1 \
+        --auth-root-authentication-method=normal --tmpdir="$dir/tmp" >"$dir/install.log" 2>&1
+    mariadbd --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --socket="$dir/sock" --port="$port" --bind-address=127.0.0.1 \
         --user="$(id -un)" --pid-file="$dir/pid" --log-error="$dir/error.log" --skip-log-bin \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_nopad_bin --max-connections=500 \
         "${MARIADB_EXTRA[@]}" >/dev/null 2>&1 &
