@@ -26,6 +26,8 @@ public enum IssueOutcome: String, Sendable, CaseIterable {
 public struct IssueMetrics: Sendable {
     private let requests: [IssueOutcome: Counter]
     private let durations: [IssueOutcome: DurationHistogram]
+    /// `coupon_issue_inflight`, set at scrape time (nothing on the request path).
+    private let inFlight: Gauge
 
     static let buckets: [Duration] = [
         .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
@@ -48,6 +50,15 @@ public struct IssueMetrics: Sendable {
         }
         self.requests = counters
         self.durations = histograms
+        inFlight = registry.makeGauge(
+            descriptor: .coupon(
+                "issue", "inflight", "",
+                "Issue requests past every check and waiting on Redis now (503 OVERLOADED above --max-inflight)."))
+    }
+
+    /// The admissions in flight, read when `/metrics` is scraped.
+    public func inFlight(_ count: Int) {
+        inFlight.set(to: Double(count))
     }
 
     public func record(_ outcome: IssueOutcome, duration: Duration) {

@@ -44,9 +44,13 @@ public func buildApplication(
                 metrics: metrics.projection)
         }
     }
-    let router = buildRouter(configuration, ledger: ledger, projection: store, logger: logger, metrics: metrics)
-    MetricsController(metrics: metrics, redis: redis, projection: store, finalAnswers: ledger.finalAnswers).addRoutes(
-        to: router)
+    let access = AccessControl(configuration.access, logger: logger)
+    let router = buildRouter(
+        configuration, ledger: ledger, projection: store, access: access, logger: logger, metrics: metrics)
+    MetricsController(
+        metrics: metrics, redis: redis, projection: store, finalAnswers: ledger.finalAnswers,
+        admissionsInFlight: { access.inFlight }
+    ).addRoutes(to: router)
     let eventLoops = configuration.eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
     var app = Application(
         router: router,
@@ -71,12 +75,13 @@ public func buildApplication(
 }
 
 /// The routes over any ledger.
-public func buildRouter(
+func buildRouter(
     _ configuration: AppConfiguration,
     ledger: some CouponLedger,
-    projection: (any ProjectionStore)? = nil,
+    projection: (any ProjectionStore)?,
+    access: AccessControl,
     logger: Logger,
-    metrics: ServiceMetrics? = nil
+    metrics: ServiceMetrics
 ) -> Router<CouponRequestContext> {
     let router = Router(context: CouponRequestContext.self)
     router.add(middleware: ErrorMiddleware(logger: logger))
@@ -93,9 +98,7 @@ public func buildRouter(
     CouponsController(ledger: ledger, body: body, adminToken: configuration.adminToken)
         .addRoutes(to: metered("v1/coupons"))
     IssuesController(
-        ledger: ledger, projection: projection, body: body, access: AccessControl(configuration.access, logger: logger),
-        logger: logger,
-        metrics: (metrics ?? ServiceMetrics(partitioning: configuration.partitioning)).issues
+        ledger: ledger, projection: projection, body: body, access: access, logger: logger, metrics: metrics.issues
     )
     .addRoutes(issue: router.group("v1/coupons/:id/issues"), lookups: metered("v1/coupons/:id/issues"))
     AuditController(queries: projection.map { AuditQueries(source: $0) })

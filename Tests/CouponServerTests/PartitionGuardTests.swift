@@ -69,8 +69,16 @@ import Testing
             let down = try await client.post("/v1/coupons/3/issues", json: #"{"userId": "u"}"#)
             #expect(down.status == .serviceUnavailable)
             try server.start()  // AOF: the deployment is still there
-            try await Task.sleep(for: .milliseconds(200))  // past the client's reconnect back-off
-            let id = try await client.createCoupon(quantity: 2)
+            // Past the client's reconnect back-off, the check passes and the coupon is defined:
+            // "retry shortly", as the 503 said (a fixed 200 ms pause was not enough on a loaded
+            // machine).
+            var defined: Int64?
+            #expect(
+                try await eventually(timeout: .seconds(10)) {
+                    defined = try? await client.createCoupon(quantity: 2)
+                    return defined != nil
+                })
+            let id = try #require(defined)
             let issued = try await client.post("/v1/coupons/\(id)/issues", json: #"{"userId": "u"}"#)
             #expect(issued.status == .created)
         }

@@ -75,9 +75,10 @@ final class AccessControl: Sendable {
     }
 
     /// Takes a place among the admissions in flight; false (and nothing taken) when they are full.
+    /// Counted with or without a limit: `/metrics` exports the count.
     func enter() -> Bool {
-        guard policy.maxInflight > 0 else { return true }
-        if inflight.add(1, ordering: .relaxed).newValue > policy.maxInflight {
+        let now = inflight.add(1, ordering: .relaxed).newValue
+        if policy.maxInflight > 0 && now > policy.maxInflight {
             inflight.subtract(1, ordering: .relaxed)
             return false
         }
@@ -85,8 +86,11 @@ final class AccessControl: Sendable {
     }
 
     func leave() {
-        if policy.maxInflight > 0 { inflight.subtract(1, ordering: .relaxed) }
+        inflight.subtract(1, ordering: .relaxed)
     }
+
+    /// Admissions past every check and not yet answered by Redis, now.
+    var inFlight: Int { inflight.load(ordering: .relaxed) }
 
     static let overloaded = APIError(
         status: .serviceUnavailable, code: "OVERLOADED", message: "too many requests in flight, retry shortly",
