@@ -261,8 +261,9 @@ final class PartitionConsumer: Sendable {
         }
         lag.record(lags)
         metrics?.committed(partition: partition, events: committed.count, lagMilliseconds: lags)
-        acknowledge += committed.map(\.id.description)
-        forget(committed.map(\.id.description))
+        let ids = committed.map(\.id.description)
+        acknowledge += ids
+        forget(ids)
         FaultPoint.afterCommit.hit()
         if !acknowledge.isEmpty {
             _ = try await connection.send(.xack(key, group: group, ids: acknowledge))

@@ -47,6 +47,14 @@ import Testing
         #expect(StreamID(text) == nil)
     }
 
+    @Test func describesItselfAsRedisWritesIt() {
+        #expect(StreamID.zero.description == "0-0")
+        #expect(StreamID(millis: 1_796_000_184_515, sequence: 0).description == "1796000184515-0")
+        #expect(StreamID(millis: 9, sequence: 10).description == "9-10")
+        #expect(
+            StreamID(millis: .max, sequence: .max).description == "18446744073709551615-18446744073709551615")
+    }
+
     @Test func ordersByMillisThenSequence() throws {
         let ids = try ["10-0", "9-5", "9-10", "10-1"].map { try #require(StreamID($0)) }
         #expect(ids.sorted().map(\.description) == ["9-5", "9-10", "10-0", "10-1"])
