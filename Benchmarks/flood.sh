@@ -3,6 +3,8 @@
 # release build, Redis and the server on this machine):
 #   A. the final-answer cache on (the default) and off (--final-answer-cache 0), each with
 #      /healthz, a sold-out flood of non-holders (410), holders pressing again (409), and 201s;
+#      the 410 and 409 also as one fixed request (static-post.lua): wrk builds it once, as it does
+#      /healthz, so the ratio shows the server's cost without wrk's Lua making each body;
 #   B. `serve` with its default in-process worker (SQLite) against `serve --workers 0`, 201s.
 # Each configuration runs twice, interleaved, each time on a fresh log. Prints a Markdown table and the server's peak RSS.
 # Usage: Benchmarks/flood.sh [seconds per run, default 10] [connections, default 64]
@@ -51,6 +53,8 @@ measure() { # label, serve arguments…
     sum[$label/healthz]=$(echo "${sum[$label/healthz]:-0} + $(rps "$url/healthz")" | bc)
     sum[$label/410]=$(echo "${sum[$label/410]:-0} + $(rps -s Benchmarks/wrk/issue.lua "$url" -- "$sold" "late-$label-$RANDOM-")" | bc)
     sum[$label/409]=$(echo "${sum[$label/409]:-0} + $(rps -s Benchmarks/wrk/holders.lua "$url" -- "$sold" h- 500)" | bc)
+    sum[$label/410s]=$(echo "${sum[$label/410s]:-0} + $(rps -s Benchmarks/wrk/static-post.lua "$url" -- "$sold" late)" | bc)
+    sum[$label/409s]=$(echo "${sum[$label/409s]:-0} + $(rps -s Benchmarks/wrk/static-post.lua "$url" -- "$sold" h-7)" | bc)
     sum[$label/201]=$(echo "${sum[$label/201]:-0} + $(rps -s Benchmarks/wrk/issue.lua "$url" -- "$big" "b-$label-$RANDOM-")" | bc)
     rss=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status")
     sum[$label/rss]=$rss
@@ -63,13 +67,16 @@ for round in 1 2; do
 done
 ratio() { echo "scale=2; $1 / $2" | bc; }
 avg() { echo "scale=0; ${sum[$1]} / 2" | bc; }
-printf '| configuration | /healthz | 410 sold out | 409 holder | 201 | peak RSS |\n|---|---|---|---|---|---|\n'
+printf '| configuration | /healthz | 410 sold out | 409 holder | 410, fixed request | 409, fixed request | 201 | peak RSS |\n'
+printf '|---|---|---|---|---|---|---|---|\n'
 for label in cache nocache worker; do
     [ -n "${sum[$label/healthz]:-}" ] || continue
     h=$(avg "$label/healthz")
-    printf '| %s | %s | %s (%s) | %s (%s) | %s (%s) | %s MB |\n' "$label" "$h" \
+    printf '| %s | %s | %s (%s) | %s (%s) | %s (%s) | %s (%s) | %s (%s) | %s MB |\n' "$label" "$h" \
         "$(avg "$label/410")" "$(ratio "${sum[$label/410]}" "${sum[$label/healthz]}")" \
         "$(avg "$label/409")" "$(ratio "${sum[$label/409]}" "${sum[$label/healthz]}")" \
+        "$(avg "$label/410s")" "$(ratio "${sum[$label/410s]}" "${sum[$label/healthz]}")" \
+        "$(avg "$label/409s")" "$(ratio "${sum[$label/409s]}" "${sum[$label/healthz]}")" \
         "$(avg "$label/201")" "$(ratio "${sum[$label/201]}" "${sum[$label/healthz]}")" "${sum[$label/rss]}"
 done
 echo "201 with the in-process worker / without (serve --workers 0): $(ratio "${sum[worker/201]}" "${sum[cache/201]}")"
