@@ -26,14 +26,16 @@ public enum JSONText {
             case UInt8(ascii: "\t"): json.append(UInt8(ascii: "t"))
             default:
                 // `\u00XX`, lower-case hex.
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
                 json.append(contentsOf: [
-                    UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                    UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)],
+                    hexDigits[Int(byte & 0xF)],
                 ])
             }
         }
         json.append(UInt8(ascii: "\""))
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private static func needsEscape(_ byte: UInt8) -> Bool {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")

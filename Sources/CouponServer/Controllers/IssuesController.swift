@@ -25,7 +25,6 @@ struct IssuesController<Ledger: CouponLedger> {
         lookups.get(":userId", use: show)
     }
 
-    /// Every request is counted by outcome and timed, whether it is answered or refused.
     /// Every request is counted by outcome and timed, whether it is answered or refused. What is
     /// checked before Redis, in order: the client address's rate, the path, the body, who the user
     /// is, the user's rate, room among the admissions in flight.
