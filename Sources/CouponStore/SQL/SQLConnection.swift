@@ -1,7 +1,8 @@
 /// A connection to one of the projection's engines (SQLite, MariaDB/MySQL): the projection, the
 /// migrator and the audit reads are written once on top of it. Blocking and not thread-safe, like
-/// the handles under it: a connection is only ever used on its `DatabaseQueue`.
-public protocol SQLConnection: AnyObject {
+/// the handles under it: a connection is only ever used on its `DatabaseQueue`. (Its type, not a
+/// connection, travels into the closures sent to that queue: hence `SendableMetatype`.)
+public protocol SQLConnection: AnyObject, SendableMetatype {
     associatedtype Row: SQLRow
     /// Where the engine's SQL differs.
     var dialect: SQLDialect { get }

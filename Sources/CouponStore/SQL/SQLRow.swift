@@ -1,5 +1,5 @@
 /// The current row of a query, as every engine hands it over; valid only inside the `row` closure.
-public protocol SQLRow {
+public protocol SQLRow: SendableMetatype {
     var columnCount: Int { get }
     func int64(_ column: Int) -> Int64
     func text(_ column: Int) -> String?
