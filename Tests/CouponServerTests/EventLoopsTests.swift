@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `serve --event-loops` / `COUPON_EVENT_LOOPS`: the HTTP server runs on that many event loop
@@ -9,9 +10,7 @@ import Testing
         let pid = serve.process.pid
 
         // NIO names the threads of a group it was asked to make `NIO-ELT-<group>-#<n>`.
-        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").map {
-            (try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/comm", encoding: .utf8)) ?? ""
-        }
+        let threads = try threadNames(of: pid)
         #expect(threads.filter { $0.hasPrefix("NIO-ELT-") }.count == 3, "\(threads)")
 
         let created = try serve.post("/v1/coupons", #"{"name": "loops", "quantity": 10}"#, token: "loops")

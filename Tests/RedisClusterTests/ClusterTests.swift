@@ -92,7 +92,7 @@ import Testing
         #expect(caughtUp, "\(worker.log)")
         #expect(Set(coupons.map { fixture.partitioning.partition(of: $0) }).count > 1)
 
-        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(worker.pid)/task").count
+        let threads = try threadNames(of: worker.pid).count
         var connections = 0
         for node in cluster.nodes {
             let clients = try RedisCluster.cli(["-p", String(node.port), "CLIENT", "LIST"])

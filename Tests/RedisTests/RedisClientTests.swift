@@ -43,10 +43,7 @@ import Testing
             logger: Logger(label: "test"))
         defer { connection.close() }
         #expect(try await connection.send(RedisCommand(["PING"])) == .status("PONG"))
-        let names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").map {
-            try String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8)
-                .trimmingCharacters(in: .newlines)
-        }
+        let names = try threadNames()
         #expect(names.contains("t\(tag)-owner-t"), "\(names)")
     }
 

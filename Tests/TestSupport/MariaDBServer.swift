@@ -10,21 +10,21 @@ public final class MariaDBServer: @unchecked Sendable {
     private var process: TestProcess?
 
     public var socket: String { directory.appendingPathComponent("sock").path }
+    /// Its own temporary files: with the default (/tmp) a bootstrap once failed removing its own
+    /// temporary table ("Could not remove temporary table '/tmp/#sql-temptable-…'") while other
+    /// servers of the test run used /tmp too.
+    private var temporaryDirectory: String { directory.appendingPathComponent("tmp").path }
     /// The URL of the database `coupon_test`, which `init` creates.
     public var url: String { "mysql://root@localhost/coupon_test?socket=\(socket)" }
 
     public init() throws {
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("coupon-mariadb-\(UUID().uuidString.prefix(8))")
-        // Its own temporary directory: with the default (/tmp) a bootstrap once failed removing
-        // its own temporary table ("Could not remove temporary table '/tmp/#sql-temptable-…'")
-        // while other servers of the test run used /tmp too.
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
         try MariaDBServer.run(
             "/usr/bin/mariadb-install-db",
             [
                 "--no-defaults", "--datadir=\(directory.path)/data", "--user=\(MariaDBServer.user)",
-                "--auth-root-authentication-method=normal", "--tmpdir=\(directory.path)/tmp",
+                "--auth-root-authentication-method=normal", "--tmpdir=\(temporaryDirectory)",
             ])
         try start()
         try client("CREATE DATABASE coupon_test")
@@ -43,7 +43,7 @@ public final class MariaDBServer: @unchecked Sendable {
             "--no-defaults", "--datadir=\(directory.path)/data", "--socket=\(socket)", "--skip-networking",
             "--user=\(MariaDBServer.user)", "--log-error=\(directory.path)/error.log", "--skip-log-bin",
             "--character-set-server=utf8mb4", "--collation-server=utf8mb4_nopad_bin", "--max-connections=500",
-            "--innodb-buffer-pool-size=64M", "--tmpdir=\(directory.path)/tmp",
+            "--innodb-buffer-pool-size=64M", "--tmpdir=\(temporaryDirectory)",
         ]
         try server.run()
         process = server

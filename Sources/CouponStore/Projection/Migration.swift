@@ -27,7 +27,12 @@ public struct Migration: Sendable, Equatable {
 
     /// The migrations one engine runs, in version order: one per version.
     public static func all(for engine: SQLDialect) -> [Migration] {
-        all.filter { $0.engine.map { $0 == engine } ?? true }
+        all.filter { $0.runs(on: engine) }
+    }
+
+    /// Whether `engine` runs this file: a file for both, or the one written for it.
+    public func runs(on engine: SQLDialect) -> Bool {
+        self.engine.map { $0 == engine } ?? true
     }
 
     /// The file's statements one by one, comments left out: MariaDB runs one statement per call.

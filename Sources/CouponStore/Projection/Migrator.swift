@@ -41,7 +41,7 @@ public struct Migrator: Sendable {
     private func migrateEach<Connection: SQLConnection>(_ connection: Connection) throws -> [Int64] {
         try connection.execute(Migrator.bootstrap)
         var applied: [Int64] = []
-        for migration in migrations where migration.engine.map({ $0 == connection.dialect }) ?? true {
+        for migration in migrations where migration.runs(on: connection.dialect) {
             let ran: Bool
             if connection.dialect.transactionalDDL {
                 // Checked inside the write transaction: a concurrent migrator waits, then sees the row.
