@@ -16,12 +16,6 @@ public enum FlatJSON {
         return text.withUTF8 { members(UnsafeRawBufferPointer($0)) }
     }
 
-    /// The members by name.
-    public static func object(_ bytes: UnsafeRawBufferPointer) -> [String: String]? {
-        guard let members = members(bytes) else { return nil }
-        return Dictionary(members.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
-    }
-
     private struct Parser {
         let bytes: UnsafeRawBufferPointer
         var index = 0

@@ -5,14 +5,29 @@ public enum JSONText {
     /// of every projected event, and appending to a `String` piece by piece showed up at ~10% of a
     /// worker's profile.
     public static func appendString(_ value: String, to json: inout [UInt8]) {
-        json.append(UInt8(ascii: "\""))
-        let utf8 = value.utf8
-        // Almost every value needs no escaping: appended whole.
-        guard utf8.contains(where: needsEscape) else {
-            json.append(contentsOf: utf8)
+        var value = value
+        value.withUTF8 { utf8 in
             json.append(UInt8(ascii: "\""))
-            return
+            // Almost every value needs no escaping: appended whole.
+            if isPlain(utf8) {
+                json.append(contentsOf: utf8)
+            } else {
+                appendEscaped(utf8, to: &json)
+            }
+            json.append(UInt8(ascii: "\""))
         }
+    }
+
+    /// True when the bytes go into a JSON string literal as they are: no quote, backslash or
+    /// control character. A scan of the string's own bytes, not of its `UTF8View`: for every
+    /// string of every answer and every projected event.
+    public static func isPlain(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in utf8 where needsEscape(byte) { return false }
+        return true
+    }
+
+    /// The bytes with quotes, backslashes and control characters escaped (no surrounding quotes).
+    public static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to json: inout [UInt8]) {
         for byte in utf8 {
             guard needsEscape(byte) else {
                 json.append(byte)
@@ -32,7 +47,6 @@ public enum JSONText {
                 ])
             }
         }
-        json.append(UInt8(ascii: "\""))
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

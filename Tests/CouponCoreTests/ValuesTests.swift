@@ -22,7 +22,9 @@ import Testing
         #expect(try CouponID(parsing: text).description == text)
     }
 
-    @Test(arguments: ["", "0", "-1", "+1", "1.5", "abc", "9223372036854775808", "99999999999999999999", " 1", "0x10"])
+    @Test(arguments: [
+        "", "0", "-1", "+1", "1.5", "abc", "9223372036854775808", "99999999999999999999", " 1", "1 ", "0x10", "١٢",
+    ])
     func rejectsEverythingElse(_ text: String) {
         #expect(throws: ValidationError.self) { try CouponID(parsing: text) }
     }

@@ -8,7 +8,9 @@ import Testing
 /// answer is JSONDecoder's; everything else it leaves to JSONDecoder.
 @Suite struct JSONFastPathTests {
     func fast(_ text: [UInt8]) -> [String: String]? {
-        text.withUnsafeBytes { FlatJSON.object($0) }
+        text.withUnsafeBytes { FlatJSON.members($0) }.map {
+            Dictionary(uniqueKeysWithValues: $0.map { ($0.name, $0.value) })
+        }
     }
 
     func foundation(_ text: [UInt8]) -> [String: String]? {

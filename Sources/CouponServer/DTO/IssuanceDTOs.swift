@@ -5,8 +5,8 @@ struct IssueRequest: FlatJSONDecodable {
     /// token's subject.
     let userId: String?
 
-    init?(strings: [String: String]) {
-        userId = strings["userId"]
+    init?(members: [(name: String, value: String)]) {
+        userId = members.first { $0.name == "userId" }?.value
     }
 }
 

@@ -16,8 +16,8 @@ struct JSONBody: Sendable {
         var request = request
         let buffer = try await request.collectBody(upTo: maxSize)
         if let flat = T.self as? any FlatJSONDecodable.Type,
-            let strings = buffer.withUnsafeReadableBytes(FlatJSON.object),
-            let value = flat.init(strings: strings) as? T
+            let members = buffer.withUnsafeReadableBytes(FlatJSON.members),
+            let value = flat.init(members: members) as? T
         {
             return value
         }
@@ -57,7 +57,8 @@ struct JSONBody: Sendable {
     }
 }
 
-/// A request body that the flat-object fast path can fill; nil sends it to JSONDecoder.
+/// A request body that the flat-object fast path can fill, from the members in the order written
+/// (no name twice: the parser refuses duplicates); nil sends it to JSONDecoder.
 protocol FlatJSONDecodable: Decodable {
-    init?(strings: [String: String])
+    init?(members: [(name: String, value: String)])
 }

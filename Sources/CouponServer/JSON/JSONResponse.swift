@@ -6,20 +6,18 @@ enum JSONResponse {
     static func make(status: HTTPResponse.Status, _ value: some JSONWritable) -> Response {
         var writer = JSONWriter()
         value.write(to: &writer)
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: writer.buffer)
-        )
+        return Response(status: status, headers: headers, body: .init(byteBuffer: writer.buffer))
     }
 
     /// The audit answers: larger, not on the hot path, encoded by Foundation with sorted keys (the
     /// same encoder settings as `coupon audit --format json`).
     static func encode(status: HTTPResponse.Status = .ok, _ value: some Encodable) throws -> Response {
         Response(
-            status: status,
-            headers: [.contentType: "application/json; charset=utf-8"],
+            status: status, headers: headers,
             body: .init(byteBuffer: ByteBuffer(data: try AuditOutput.encoder(pretty: false).encode(value)))
         )
     }
+
+    /// Made once: a header field checks its value when it is made, and every answer carries this one.
+    private static let headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
 }

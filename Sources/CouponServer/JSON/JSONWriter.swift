@@ -54,11 +54,21 @@ struct JSONWriter {
         needsComma = true
     }
 
+    /// Straight into the buffer; only a string that needs escapes goes through an array.
     private mutating func string(_ value: String) {
-        var literal: [UInt8] = []
-        literal.reserveCapacity(value.utf8.count + 2)
-        JSONText.appendString(value, to: &literal)
-        buffer.writeBytes(literal)
+        var value = value
+        value.withUTF8 { utf8 in
+            buffer.writeInteger(UInt8(ascii: "\""))
+            if JSONText.isPlain(utf8) {
+                buffer.writeBytes(UnsafeRawBufferPointer(utf8))
+            } else {
+                var escaped: [UInt8] = []
+                escaped.reserveCapacity(utf8.count + 8)
+                JSONText.appendEscaped(utf8, to: &escaped)
+                buffer.writeBytes(escaped)
+            }
+            buffer.writeInteger(UInt8(ascii: "\""))
+        }
     }
 }
 
