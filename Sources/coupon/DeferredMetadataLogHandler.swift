@@ -1,28 +1,47 @@
 import Logging
 
-/// swift-log's `StreamLogHandler`, with the logger's metadata rendered only for a line written.
+/// swift-log's `StreamLogHandler`, with the logger's metadata rendered only for a line written,
+/// and cheap to copy.
 ///
-/// `StreamLogHandler` renders all its metadata into text again whenever one key is set, and
-/// Hummingbird sets one (`hb.request.id`) for every request: a cost on every request (~1.5% of the
-/// issue route's CPU in a profile) for lines that, at the default level, are never written. This
-/// handler keeps the metadata as it is and hands it over with each line it writes; the line
-/// reads the same. (No metadata provider is installed here, so none can override a key.)
+/// Hummingbird sets one metadata key (`hb.request.id`) on a copy of the logger for every request.
+/// `StreamLogHandler` renders all its metadata into text again whenever a key is set (~1.5% of the
+/// issue route's CPU in a profile, for lines that at the default level are never written), and it
+/// is a dozen words large: every request's copy of the logger boxed it on the heap and retained
+/// each of its fields. This handler keeps the metadata as it is, hands it over with each line it
+/// writes (the line reads the same; no metadata provider is installed here, so none can override
+/// a key), and shares one `StreamLogHandler` among its copies: two words, which a logger holds
+/// without a box. Setting the level or the provider (at start-up) makes a new shared writer.
 struct DeferredMetadataLogHandler: LogHandler {
-    private var stream: StreamLogHandler
+    /// Immutable, so copies share it safely.
+    private final class Writer: Sendable {
+        let stream: StreamLogHandler
+
+        init(_ stream: StreamLogHandler) { self.stream = stream }
+    }
+
+    private var writer: Writer
     var metadata: Logger.Metadata = [:]
 
     init(_ stream: StreamLogHandler) {
-        self.stream = stream
+        writer = Writer(stream)
     }
 
     var logLevel: Logger.Level {
-        get { stream.logLevel }
-        set { stream.logLevel = newValue }
+        get { writer.stream.logLevel }
+        set {
+            var stream = writer.stream
+            stream.logLevel = newValue
+            writer = Writer(stream)
+        }
     }
 
     var metadataProvider: Logger.MetadataProvider? {
-        get { stream.metadataProvider }
-        set { stream.metadataProvider = newValue }
+        get { writer.stream.metadataProvider }
+        set {
+            var stream = writer.stream
+            stream.metadataProvider = newValue
+            writer = Writer(stream)
+        }
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -35,6 +54,6 @@ struct DeferredMetadataLogHandler: LogHandler {
         if !metadata.isEmpty {
             event.metadata = metadata.merging(event.metadata ?? [:]) { _, explicit in explicit }
         }
-        stream.log(event: event)
+        writer.stream.log(event: event)
     }
 }
