@@ -6,9 +6,12 @@
 #      the 410 and 409 also as one fixed request (static-post.lua): wrk builds it once, as it does
 #      /healthz, so the ratio shows the server's cost without wrk's Lua making each body;
 #   B. `serve` with its default in-process worker (SQLite) against `serve --workers 0`, 201s.
-# Each configuration runs twice, interleaved, each time on a fresh log. Prints a Markdown table and the server's peak RSS.
+# Each configuration runs twice (FLOOD_ROUNDS), interleaved, each time on a fresh log. Prints a
+# Markdown table and the server's peak RSS.
 # Usage: Benchmarks/flood.sh [seconds per run, default 10] [connections, default 64]
-# (FLOOD_SKIP_NOCACHE=1 leaves out the runs without the cache.)
+# (FLOOD_SKIP_NOCACHE=1 leaves out the runs without the cache; FLOOD_BINARIES="A B" measures
+# two `coupon` binaries, say before and after a change, each configuration of one right after
+# the same of the other, labelled by their position: cache-1 is A's, cache-2 B's.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -17,8 +20,12 @@ ensure_packages wrk bc
 duration=${1:-10}
 connections=${2:-64}
 bench_stack coupon-bench-flood
-serve() { # extra serve arguments…
-    "$bin" serve --port "$http_port" "$@" >"$work/serve.log" 2>&1 &
+read -r -a binaries <<<"${FLOOD_BINARIES:-$bin}"
+rounds=${FLOOD_ROUNDS:-2}
+serve() { # binary, extra serve arguments…
+    local binary=$1
+    shift
+    "$binary" serve --port "$http_port" "$@" >"$work/serve.log" 2>&1 &
     server_pid=$!
     for _ in $(seq 1 100); do curl -sf "$url/healthz" >/dev/null && return 0; sleep 0.1; done
     log "serve did not start: $(cat "$work/serve.log")"
@@ -42,13 +49,13 @@ prepare() {
     big=$(create_coupon "$url" "flood big" 1000000000)
     wrk -t2 -c"$connections" -d2s "$url/healthz" >/dev/null
 }
-measure() { # label, serve arguments…
-    local label=$1
-    shift
+measure() { # label, binary, serve arguments…
+    local label=$1 binary=$2
+    shift 2
     rm -f "$work"/projection.sqlite*
     redis-cli -p "$redis_port" FLUSHALL >/dev/null
-    "$bin" init >/dev/null
-    serve "$@"
+    "$binary" init >/dev/null
+    serve "$binary" "$@"
     prepare
     sum[$label/healthz]=$(echo "${sum[$label/healthz]:-0} + $(rps "$url/healthz")" | bc)
     sum[$label/410]=$(echo "${sum[$label/410]:-0} + $(rps -s Benchmarks/wrk/issue.lua "$url" -- "$sold" "late-$label-$RANDOM-")" | bc)
@@ -60,17 +67,28 @@ measure() { # label, serve arguments…
     sum[$label/rss]=$rss
     stop_server
 }
-for round in 1 2; do
-    measure cache --workers 0
-    [ "${FLOOD_SKIP_NOCACHE:-}" ] || measure nocache --workers 0 --final-answer-cache 0
-    measure worker --workers 1 --database "sqlite:$work/projection.sqlite"
+labels=()
+for round in $(seq 1 "$rounds"); do
+    for configuration in cache nocache worker; do
+        [ "$configuration" = nocache ] && [ "${FLOOD_SKIP_NOCACHE:-}" ] && continue
+        case $configuration in
+            cache) arguments=(--workers 0) ;;
+            nocache) arguments=(--workers 0 --final-answer-cache 0) ;;
+            worker) arguments=(--workers 1 --database "sqlite:$work/projection.sqlite") ;;
+        esac
+        for index in "${!binaries[@]}"; do
+            label=$configuration
+            ((${#binaries[@]} > 1)) && label+="-$((index + 1))"
+            ((round > 1)) || labels+=("$label")
+            measure "$label" "${binaries[$index]}" "${arguments[@]}"
+        done
+    done
 done
 ratio() { echo "scale=2; $1 / $2" | bc; }
-avg() { echo "scale=0; ${sum[$1]} / 2" | bc; }
+avg() { echo "scale=0; ${sum[$1]} / $rounds" | bc; }
 printf '| configuration | /healthz | 410 sold out | 409 holder | 410, fixed request | 409, fixed request | 201 | peak RSS |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
-for label in cache nocache worker; do
-    [ -n "${sum[$label/healthz]:-}" ] || continue
+for label in "${labels[@]}"; do
     h=$(avg "$label/healthz")
     printf '| %s | %s | %s (%s) | %s (%s) | %s (%s) | %s (%s) | %s (%s) | %s MB |\n' "$label" "$h" \
         "$(avg "$label/410")" "$(ratio "${sum[$label/410]}" "${sum[$label/healthz]}")" \
@@ -79,4 +97,8 @@ for label in cache nocache worker; do
         "$(avg "$label/409s")" "$(ratio "${sum[$label/409s]}" "${sum[$label/healthz]}")" \
         "$(avg "$label/201")" "$(ratio "${sum[$label/201]}" "${sum[$label/healthz]}")" "${sum[$label/rss]}"
 done
-echo "201 with the in-process worker / without (serve --workers 0): $(ratio "${sum[worker/201]}" "${sum[cache/201]}")"
+for index in "${!binaries[@]}"; do
+    suffix=""
+    ((${#binaries[@]} > 1)) && suffix="-$((index + 1))"
+    echo "201 with the in-process worker / without (serve --workers 0)$suffix: $(ratio "${sum[worker$suffix/201]}" "${sum[cache$suffix/201]}")"
+done
