@@ -38,11 +38,7 @@ import Testing
             let encodedTricky = tricky.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             let projected = try await eventually {
                 let held = try Self.objects(try await client.get("/v1/users/\(encodedTricky)/issuances"))
-                // 404 COUPON_NOT_FOUND until the worker has projected the coupon's definition (a
-                // cold first run here asked before it had).
-                let answer = try await client.get("/v1/coupons/\(coupon)/winners")
-                guard answer.status == .ok else { return false }
-                let winners = try Self.objects(answer)
+                let winners = try Self.objects(try await client.get("/v1/coupons/\(coupon)/winners"))
                 return held.count == 2 && winners.count == 5
             }
             #expect(projected)
