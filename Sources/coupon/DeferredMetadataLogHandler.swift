@@ -28,19 +28,20 @@ struct DeferredMetadataLogHandler: LogHandler {
 
     var logLevel: Logger.Level {
         get { writer.stream.logLevel }
-        set { changeStream { $0.logLevel = newValue } }
+        set {
+            var stream = writer.stream
+            stream.logLevel = newValue
+            writer = Writer(stream)
+        }
     }
 
     var metadataProvider: Logger.MetadataProvider? {
         get { writer.stream.metadataProvider }
-        set { changeStream { $0.metadataProvider = newValue } }
-    }
-
-    /// The level and the provider live in the shared writer: a change makes a new one.
-    private mutating func changeStream(_ change: (inout StreamLogHandler) -> Void) {
-        var stream = writer.stream
-        change(&stream)
-        writer = Writer(stream)
+        set {
+            var stream = writer.stream
+            stream.metadataProvider = newValue
+            writer = Writer(stream)
+        }
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
