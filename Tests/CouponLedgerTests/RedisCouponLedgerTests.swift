@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func initIsIdempotentAndRefusesAnotherPartitionCount() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let client = RedisClient(configuration: server.configuration)
         defer { client.close() }
         let deployment = RedisDeployment(client: client)
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func concurrentInitsAgreeOnOneGeneration() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let client = RedisClient(configuration: server.configuration)
         defer { client.close() }
         let partitioning = try Partitioning(count: 8)
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func definesAndIssuesFirstComeFirstServedWithTheOriginalAnswerOnRetry() async throws {
-        let ledger = try await ledger(try TestRedis.sharedConfiguration())
+        let ledger = try await ledger(try await TestRedis.sharedConfiguration())
         defer { ledger.client.close() }
         let coupon = try await ledger.define(try CouponDraft(name: "Two", quantity: 2, startsAt: nil, endsAt: nil))
         #expect(coupon.endsAt - coupon.startsAt == CouponDraft.defaultWindow)
@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func outsideTheWindowNothingIsWritten() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let ledger = try await ledger(server.configuration)
         defer { ledger.client.close() }
         let now = Self.now
@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test func anEndBeforeTheDefaultStartIsRefusedByTheScriptWithoutWriting() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let ledger = try await ledger(server.configuration)
         defer { ledger.client.close() }
         let digest = try await ledger.client.digest()
@@ -120,7 +120,7 @@ import Testing
     }
 
     @Test func aRedisThatLostItsDataNeverIssues() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let ledger = try await ledger(server.configuration, partitions: 2)
         defer { ledger.client.close() }
         let coupon = try await ledger.define(try CouponDraft(name: "x", quantity: 10, startsAt: nil, endsAt: nil))
@@ -129,7 +129,7 @@ import Testing
             return
         }
         server.stop()
-        try server.start(wipe: true)
+        try await server.start(wipe: true)
         var outcome: AdmissionOutcome?
         for _ in 0..<50 where outcome == nil {
             outcome = try? await ledger.admit(coupon: coupon.id, user: UserID("b"), requestId: nil)
@@ -145,7 +145,7 @@ import Testing
     }
 
     @Test func scriptFlushWhileRequestsAreInFlightFailsNone() async throws {
-        let server = try RedisServer()  // SCRIPT FLUSH must not reach other tests' scripts
+        let server = try await RedisServer()  // SCRIPT FLUSH must not reach other tests' scripts
         let ledger = try await ledger(server.configuration)
         defer { ledger.client.close() }
         let coupon = try await ledger.define(

@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func aValidTokenIssuesToItsSubjectAndEveryBadTokenWritesNothing() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let redis = RedisClient(configuration: server.configuration)
         defer { redis.close() }
         try await withApp(server.configuration, access: try await Self.jwtPolicy()) { client in
@@ -121,7 +121,7 @@ import Testing
     }
 
     @Test func anES256KeyAcceptsItsTokensAndRefusesAnHMACForgedWithThePublicKey() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let privateKey = ES256PrivateKey()
         let pem = privateKey.publicKey.pemRepresentation
         try await withApp(server.configuration, access: try await Self.jwtPolicy(publicKeyPEM: pem)) { client in
@@ -158,7 +158,7 @@ import Testing
             openssl.waitUntilExit()
             #expect(openssl.terminationStatus == 0)
         }
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let policy = try await Self.jwtPolicy(publicKeyPEM: try String(contentsOfFile: publicPath, encoding: .utf8))
         #expect(policy.jwt?.algorithm == "RS256")
         try await withApp(server.configuration, access: policy) { client in
@@ -181,7 +181,7 @@ import Testing
     /// 1,000 requests of one user as fast as they go with 5/s (burst 5): only the bucket's worth
     /// reaches Redis (counted by Redis itself); the rest get 429 with Retry-After.
     @Test func oneUserPressingAThousandTimesReachesRedisOnlyAsTheRateAllows() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let redis = RedisClient(configuration: server.configuration)
         defer { redis.close() }
         var policy = AccessPolicy()
@@ -217,7 +217,7 @@ import Testing
 
     /// Per client address: the socket peer, or with a trusted proxy the address it forwards.
     @Test func theAddressLimitKeysOnThePeerOrOnWhatATrustedProxyForwards() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         var policy = AccessPolicy()
         policy.addressRate = try RateLimit("1/m", burst: 2)
         // X-Forwarded-For from an untrusted peer is ignored: one address, burst 2.
@@ -262,7 +262,7 @@ import Testing
     /// With --max-inflight 2 and Redis stalled (DEBUG SLEEP), two admissions wait and the rest get
     /// 503 OVERLOADED at once; `/metrics` still answers, and shows the two in flight meanwhile.
     @Test func beyondMaxInflightAdmissionsAreShedAtOnce() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         // Redis stalls for 4 s: longer than the default 2 s a command may take.
         var configuration = server.configuration
         configuration.commandTimeout = .seconds(8)

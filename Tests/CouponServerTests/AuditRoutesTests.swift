@@ -19,7 +19,8 @@ import Testing
     @Test func eventsWinnersRateAndUserHistoryAnswerTheDocumentedShapes() async throws {
         let database = DatabaseURL.sqlite(
             path: FileManager.default.temporaryDirectory.appendingPathComponent("coupon-audit-\(UUID()).sqlite").path)
-        try await withApp(try TestRedis.sharedConfiguration(), database: database, workers: 1, live: true) { client in
+        let redis = try await TestRedis.sharedConfiguration()
+        try await withApp(redis, database: database, workers: 1, live: true) { client in
             let coupon = try await client.createCoupon(quantity: 5)
             let other = try await client.createCoupon(quantity: 50)
             // Unique per run: the shared Redis keeps earlier runs' events, and this worker projects them.

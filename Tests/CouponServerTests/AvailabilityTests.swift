@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct AvailabilityTests {
     @Test func redisDownAnswers503FastAndTheServiceRecoversByItself() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         try await withApp(server.configuration) { client in
             let coupon = try await client.createCoupon(quantity: 100)
             #expect(try await client.post("/v1/coupons/\(coupon)/issues", json: #"{"userId": "a"}"#).status == .created)
@@ -25,7 +25,7 @@ import Testing
             #expect(try await client.get("/readyz").status == .serviceUnavailable)
             #expect(try await client.get("/healthz").status == .ok)
 
-            try server.start()  // same data (AOF)
+            try await server.start()  // same data (AOF)
             var status = HTTPResponse.Status.serviceUnavailable
             for _ in 0..<50 where status == .serviceUnavailable {
                 try await Task.sleep(for: .milliseconds(50))
@@ -37,12 +37,12 @@ import Testing
     }
 
     @Test func redisRestartedEmptyAnswers503AndNeverIssues() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         try await withApp(server.configuration) { client in
             let coupon = try await client.createCoupon(quantity: 100)
             #expect(try await client.post("/v1/coupons/\(coupon)/issues", json: #"{"userId": "a"}"#).status == .created)
             server.stop()
-            try server.start(wipe: true)
+            try await server.start(wipe: true)
             var statuses: [HTTPResponse.Status] = []
             for user in 0..<20 {
                 statuses.append(
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func theIssuanceWindowIsEnforced() async throws {
-        try await withApp(try TestRedis.sharedConfiguration()) { client in
+        try await withApp(try await TestRedis.sharedConfiguration()) { client in
             let later = try await client.createCoupon(
                 quantity: 5, startsAt: iso(Date().addingTimeInterval(3600)),
                 endsAt: iso(Date().addingTimeInterval(7200)))
@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func couponShowsDefinitionIssuedAndRemaining() async throws {
-        try await withApp(try TestRedis.sharedConfiguration()) { client in
+        try await withApp(try await TestRedis.sharedConfiguration()) { client in
             let coupon = try await client.createCoupon(name: "Shown", quantity: 3)
             _ = try await client.post("/v1/coupons/\(coupon)/issues", json: #"{"userId": "s1"}"#)
             let shown = try await client.get("/v1/coupons/\(coupon)")
@@ -97,7 +97,7 @@ import Testing
     /// User ids may hold spaces, `@`, `/`, `%` or any printable Unicode: the lookup takes them
     /// percent-encoded in the path.
     @Test func lookupsTakePercentEncodedUserIds() async throws {
-        try await withApp(try TestRedis.sharedConfiguration()) { client in
+        try await withApp(try await TestRedis.sharedConfiguration()) { client in
             let coupon = try await client.createCoupon(quantity: 10)
             for (user, encoded) in [
                 ("a b", "a%20b"), ("me@example.com", "me%40example.com"), ("é😀", "%C3%A9%F0%9F%98%80"),

@@ -138,7 +138,7 @@ import Testing
     }
 
     @Test func everyBadRequestIsRefusedAndWritesNothing() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         try await withApp(server.configuration) { client in
             let coupon = try await client.createCoupon(quantity: 10)
             let inspect = RedisClient(configuration: server.configuration)

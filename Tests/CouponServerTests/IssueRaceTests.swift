@@ -11,7 +11,7 @@ import Testing
     /// and the log holds exactly the 500 answers given (seq, and `issuedAt` to the millisecond of
     /// the event's `at`).
     @Test func exactly500IssuedToDistinctUsersWithSeq1To500() async throws {
-        let redis = try TestRedis.sharedConfiguration()
+        let redis = try await TestRedis.sharedConfiguration()
         try await withApp(redis) { client in
             let coupon = try await client.createCoupon(name: "Nego King 500", quantity: 500)
             var requests: [String] = (0..<5_000).map { "user-\($0)" }

@@ -7,7 +7,7 @@ import Testing
 /// as a client on the wire sees them.
 @Suite struct LiveHTTPTests {
     @Test func issuesAndRefusesOverARealSocket() async throws {
-        try await withApp(try TestRedis.sharedConfiguration(), live: true) { client in
+        try await withApp(try await TestRedis.sharedConfiguration(), live: true) { client in
             let coupon = try await client.createCoupon(quantity: 1)
             let issued = try await client.post("/v1/coupons/\(coupon)/issues", json: #"{"userId": "wire-1"}"#)
             #expect(issued.status == .created)

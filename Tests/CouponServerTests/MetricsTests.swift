@@ -7,7 +7,7 @@ import Testing
 /// `GET /metrics` after a known sequence of requests: every outcome counted exactly.
 @Suite struct MetricsTests {
     @Test func issueOutcomesAreCountedExactly() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         try await withApp(server.configuration) { client in
             let coupon = try await client.createCoupon(quantity: 2)
             let later = try await client.createCoupon(quantity: 2, startsAt: "2099-01-01T00:00:00Z")
@@ -25,7 +25,7 @@ import Testing
             for (path, body) in sequence { _ = try await client.post(path, json: body) }
             server.stop()
             _ = try await client.post("/v1/coupons/\(later)/issues", json: #"{"userId": "e"}"#)  // unavailable
-            try server.start()
+            try await server.start()
 
             let response = try await client.get("/metrics")
             #expect(response.status == .ok)

@@ -23,12 +23,12 @@ import Testing
     }
 
     @Test func aWrongPartitionCountSeenOnlyAfterStartWritesNothing() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         server.stop()
         let app = try await app(server.configuration, partitions: 4)  // starts: Redis is down
         try await app.test(.router) { client in
             // Redis comes back, initialised with 2 partitions and holding a coupon.
-            try server.start()
+            try await server.start()
             let admin = RedisClient(configuration: server.configuration)
             defer { admin.close() }
             let two = try Partitioning(count: 2)
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func theRightPartitionCountIsCheckedOnTheFirstConnectionAndThenServes() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let admin = RedisClient(configuration: server.configuration)
         defer { admin.close() }
         _ = try await RedisDeployment(client: admin).initialise(try Partitioning(count: 3))
@@ -68,7 +68,7 @@ import Testing
         try await app.test(.router) { client in
             let down = try await client.post("/v1/coupons/3/issues", json: #"{"userId": "u"}"#)
             #expect(down.status == .serviceUnavailable)
-            try server.start()  // AOF: the deployment is still there
+            try await server.start()  // AOF: the deployment is still there
             // Past the client's reconnect back-off, the check passes and the coupon is defined:
             // "retry shortly", as the 503 said (a fixed 200 ms pause was not enough on a loaded
             // machine).

@@ -16,8 +16,8 @@ import Testing
     /// machine the whole suite (six-node clusters included) is loading at the same time.
     @Test(arguments: TestEngine.servers)
     func anIssuanceIsProjectedPromptlyAfterIts201(engine: TestEngine) async throws {
-        let server = try RedisServer()
-        let url = try engine.freshDatabase()
+        let server = try await RedisServer()
+        let url = try await engine.freshDatabase()
         let database = try DatabaseURL(url)
         try await withApp(server.configuration, database: database, workers: 1) { client in
             let coupon = try await client.createCoupon(quantity: 10)
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func withoutAWorkerTheLookupAnswersFromRedisWithProjectedFalse() async throws {
-        try await withApp(try TestRedis.sharedConfiguration(), database: Self.database(), workers: 0) { client in
+        try await withApp(try await TestRedis.sharedConfiguration(), database: Self.database(), workers: 0) { client in
             let coupon = try await client.createCoupon(quantity: 10)
             _ = try await client.post("/v1/coupons/\(coupon)/issues", json: #"{"userId": "p2"}"#)
             let lookup = try await client.get("/v1/coupons/\(coupon)/issues/p2")

@@ -14,7 +14,7 @@ struct ServeProcess {
 
     /// Starts `coupon serve` with `options` added and waits until it listens.
     init(_ options: [String], environment: [String: String] = [:]) async throws {
-        redis = try RedisServer()
+        redis = try await RedisServer()
         let setup = RedisClient(configuration: redis.configuration)
         _ = try await RedisDeployment(client: setup).initialise(try Partitioning(count: 2))
         setup.close()

@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func everyRouteAndStatusAnswersJSON() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         try await withApp(server.configuration, live: true) { client in
             let admin: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(adminToken)"]
 
@@ -137,7 +137,7 @@ import Testing
     /// At the window's edge: after the end, a holder still gets 409 with the original issuance
     /// (the holder check comes before the window); a non-holder gets 422 ENDED.
     @Test func aHolderRetryingAfterTheEndGetsTheIssuanceNotAnError() async throws {
-        try await withApp(try TestRedis.sharedConfiguration(), live: true) { client in
+        try await withApp(try await TestRedis.sharedConfiguration(), live: true) { client in
             // Quantity 1: the probe below gets SOLD_OUT (no write) until the window closes, then ENDED.
             let coupon = try await client.createCoupon(quantity: 1, endsAt: iso(Date().addingTimeInterval(5)))
             let issued = try await client.post("/v1/coupons/\(coupon)/issues", json: #"{"userId": "edge-holder"}"#)

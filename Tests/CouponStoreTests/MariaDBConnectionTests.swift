@@ -7,8 +7,8 @@ import Testing
 /// strict and binary, errors carry their number, SQLSTATE and statement and say whether they are
 /// transient, and a lost connection is re-established by the next call.
 @Suite struct MariaDBConnectionTests {
-    func connect() throws -> MariaDBConnection {
-        try MariaDBConnection(try MariaDBConfiguration(url: try TestMariaDB.url()))
+    func connect() async throws -> MariaDBConnection {
+        try MariaDBConnection(try MariaDBConfiguration(url: try await TestMariaDB.url()))
     }
 
     /// A table of its own for each test.
@@ -32,8 +32,8 @@ import Testing
         }
     }
 
-    @Test func boundValuesRoundTripExactly() throws {
-        let connection = try connect()
+    @Test func boundValuesRoundTripExactly() async throws {
+        let connection = try await connect()
         let name = try table(connection, "id BIGINT PRIMARY KEY, label VARCHAR(64) NOT NULL, note TEXT NULL")
         let long = String(repeating: "é😀", count: 5000)
         let rows: [(Int64, String, String?)] = [
@@ -59,8 +59,8 @@ import Testing
         #expect(matched == 1, "a bound value is a value, never SQL")
     }
 
-    @Test func sessionsAreStrictAndIdsCompareAsBytes() throws {
-        let connection = try connect()
+    @Test func sessionsAreStrictAndIdsCompareAsBytes() async throws {
+        let connection = try await connect()
         try connection.query(
             "SELECT @@SESSION.sql_mode, @@SESSION.collation_connection, @@SESSION.character_set_client"
         ) {
@@ -84,8 +84,8 @@ import Testing
         #expect(tooLong?.isTransient == false)
     }
 
-    @Test func errorsCarryNumberStateAndStatementAndSayWhetherTransient() throws {
-        let connection = try connect()
+    @Test func errorsCarryNumberStateAndStatementAndSayWhetherTransient() async throws {
+        let connection = try await connect()
         let name = try table(connection, "id BIGINT PRIMARY KEY, v BIGINT NOT NULL")
         try connection.run("INSERT INTO \(name) VALUES (?, ?)", [.integer(1), .integer(1)])
         let duplicate = #expect(throws: MariaDBError.self) {
@@ -96,7 +96,7 @@ import Testing
         #expect(duplicate?.isTransient == false)
 
         // A row lock held by another connection: lock-wait timeout (1205), transient.
-        let holder = try connect()
+        let holder = try await connect()
         try holder.execute("START TRANSACTION")
         try holder.run("UPDATE \(name) SET v = 2 WHERE id = ?", [.integer(1)])
         try connection.execute("SET SESSION innodb_lock_wait_timeout = 1")
@@ -111,11 +111,11 @@ import Testing
 
     /// The server ends the connection (as a restart does): the call in flight fails transiently,
     /// the next one connects again, with the session set up again.
-    @Test func aLostConnectionIsReestablishedByTheNextCall() throws {
-        let connection = try connect()
+    @Test func aLostConnectionIsReestablishedByTheNextCall() async throws {
+        let connection = try await connect()
         var id: Int64 = 0
         try connection.query("SELECT CONNECTION_ID()") { id = $0.int64(0) }
-        try connect().execute("KILL \(id)")
+        try await connect().execute("KILL \(id)")
         let lost = #expect(throws: MariaDBError.self) { try connection.query("SELECT 1") { _ in } }
         #expect(lost?.isTransient == true && lost?.isConnectionLost == true, "\(String(describing: lost))")
         var again: Int64 = 0
@@ -125,8 +125,8 @@ import Testing
         #expect(connection.serverIsMariaDB)
     }
 
-    @Test func transactionsCommitOrRollBack() throws {
-        let connection = try connect()
+    @Test func transactionsCommitOrRollBack() async throws {
+        let connection = try await connect()
         let name = try table(connection, "id BIGINT PRIMARY KEY")
         _ = try connection.transaction { try connection.run("INSERT INTO \(name) VALUES (?)", [.integer(1)]) }
         struct Abort: Error {}
@@ -146,12 +146,12 @@ extension MariaDBConnectionTests {
     /// A bulk execution that fails part-way (here a lock-wait timeout on its second row): the
     /// error is transient, and the same connection answers the next query and takes the same
     /// rows once the lock is gone.
-    @Test func aFailedBulkExecutionLeavesAWorkingConnection() throws {
-        let connection = try connect()
+    @Test func aFailedBulkExecutionLeavesAWorkingConnection() async throws {
+        let connection = try await connect()
         let name = try table(connection, "id BIGINT PRIMARY KEY, v VARCHAR(16) NOT NULL")
         let insert = RowInsert(table: name, columns: ["id", "v"])
         try connection.run("INSERT INTO \(name) VALUES (?, ?)", [.integer(2), .text("held")])
-        let holder = try connect()
+        let holder = try await connect()
         try holder.execute("START TRANSACTION")
         try holder.run("UPDATE \(name) SET v = ? WHERE id = ?", [.text("locked"), .integer(2)])
         try connection.execute("SET SESSION innodb_lock_wait_timeout = 1")

@@ -74,7 +74,7 @@ enum Events {
 
     @Test(arguments: TestEngine.allCases)
     func migrateIsIdempotentAndCreatesEveryTable(engine: TestEngine) async throws {
-        let url = try engine.freshDatabase()
+        let url = try await engine.freshDatabase()
         let store = try await engine.store(url)
         #expect(try await store.migrate() == [])
         let tables =
@@ -105,7 +105,7 @@ enum Events {
     /// for events archived before it existed, on both engines.
     @Test(arguments: TestEngine.allCases)
     func laterMigrationsCarryExistingRowsAlong(engine: TestEngine) async throws {
-        let url = try engine.freshDatabase()
+        let url = try await engine.freshDatabase()
         let first = Migrator(migrations: [Migration.all[0]])
         if url.hasPrefix("mysql://") {
             _ = try first.migrate(try MariaDBConnection(try MariaDBConfiguration(url: url)))
@@ -137,7 +137,7 @@ enum Events {
     /// each migration, the others wait and find it applied.
     @Test(arguments: TestEngine.servers)
     func concurrentMigratorsApplyEachMigrationOnce(engine: TestEngine) async throws {
-        let url = try engine.freshDatabase()
+        let url = try await engine.freshDatabase()
         let applied = try await withThrowingTaskGroup(of: [Int64].self) { group in
             for _ in 0..<4 {
                 group.addTask {
@@ -248,7 +248,7 @@ enum Events {
     /// partition: they take turns (SQLite's write lock, InnoDB's row locks) instead of failing.
     @Test(arguments: TestEngine.allCases)
     func concurrentWritersOnOneDatabaseDoNotFail(engine: TestEngine) async throws {
-        let url = try engine.freshDatabase()
+        let url = try await engine.freshDatabase()
         var stores: [any ProjectionStore] = []
         for _ in 0..<4 { stores.append(try await engine.store(url)) }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -274,7 +274,7 @@ enum Events {
     /// later with older events — and the only failures are transient ones, retried.
     @Test(arguments: TestEngine.allCases)
     func overlappingWritersOnOnePartitionNeverMoveProgressBack(engine: TestEngine) async throws {
-        let url = try engine.freshDatabase()
+        let url = try await engine.freshDatabase()
         let events = try (0..<2_000).map { n in
             try Events.issued(5, "u\(n)", seq: n + 1, at: "\(100 + n / 10)-\(n % 10)")
         }

@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func initIsIdempotentAndRefusesAnotherPartitionCount() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let first = try await run(["init", "--redis", server.url, "--partitions", "3"])
         #expect(first.status == 0)
         #expect(first.output.contains("initialised: 3 partition(s)"))
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func couponsCreateAndShowPrintJSONAndBadDefinitionsWriteNothing() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let redis = ["--redis", server.url, "--partitions", "2"]
         #expect(try await run(["init"] + redis).status == 0)
         let client = RedisClient(configuration: server.configuration)
@@ -73,7 +73,7 @@ import Testing
     func migrateAndReplayRunTwiceWithoutChange(engine: TestEngine) async throws {
         let fixture = try await Fixture()
         try await fixture.race(quantity: 50, users: 80)
-        let database = try engine.freshDatabase()
+        let database = try await engine.freshDatabase()
         let migrated = try await run(["migrate", "--database", database])
         #expect(migrated.status == 0)
         #expect(migrated.output.contains("applied 1"))
@@ -178,7 +178,7 @@ import Testing
     func auditQueriesPrintJSONCSVAndTablesAndBothSourcesAgree(engine: TestEngine) async throws {
         let fixture = try await Fixture()
         let coupon = try await fixture.race(quantity: 20, users: 30, prefix: "cli")
-        let database = try engine.freshDatabase()
+        let database = try await engine.freshDatabase()
         let options = ["--redis", fixture.server.url, "--partitions", "2", "--database", database]
         #expect(try await run(["replay"] + options).status == 0)
         let id = coupon.description

@@ -212,7 +212,7 @@ import Testing
     /// upgrade does): 201s keep coming from Redis, the worker backs off quietly, and once MariaDB
     /// is back it catches up by itself — nothing dead-lettered, nothing lost or doubled.
     @Test func mariaDBStoppedTwentySecondsMidProjectionLosesNothing() async throws {
-        let mariadb = try MariaDBServer()
+        let mariadb = try await MariaDBServer()
         let fixture = try await Fixture(engine: .mariadb, database: mariadb.url)
         let worker = try CouponProcess(fixture.workerArguments("steady", extra: ["--max-deliveries", "1"]))
         let coupon = try await fixture.ledger.define(
@@ -235,11 +235,11 @@ import Testing
         let projecting = try await eventually { Table.count(fixture.database, "coupon_issues") > 100 }
         #expect(projecting, "\(worker.log)")
 
-        mariadb.stop()
+        await mariadb.stop()
         let before = try await fixture.logLength()
         try await Task.sleep(for: .seconds(20))
         let during = try await fixture.logLength() - before
-        try mariadb.start()
+        try await mariadb.start()
         try await Task.sleep(for: .seconds(1))
         issuer.cancel()
         let (issued, failed) = await issuer.value
@@ -268,16 +268,16 @@ import Testing
     /// A worker started before its database (MariaDB down at start, as when containers start in
     /// any order): it waits, says so once, and projects everything once MariaDB is up.
     @Test func aWorkerStartedBeforeMariaDBWaitsForIt() async throws {
-        let mariadb = try MariaDBServer()
+        let mariadb = try await MariaDBServer()
         let fixture = try await Fixture(engine: .mariadb, database: mariadb.url)
-        mariadb.stop()
+        await mariadb.stop()
         let worker = try CouponProcess(fixture.workerArguments("early"))
         try await fixture.race(quantity: 100, users: 150, prefix: "early")
         let waiting = try await eventually { worker.log.contains("cannot open the database yet") }
         #expect(waiting, "\(worker.log)")
         try await Task.sleep(for: .seconds(2))
         #expect(worker.isRunning, "the worker ended while its database was down: \(worker.log)")
-        try mariadb.start()
+        try await mariadb.start()
         let caughtUp = try await eventually(timeout: .seconds(30)) { try await fixture.caughtUp(issues: 100) }
         #expect(caughtUp, "\(worker.log)")
         #expect(try fixture.issuedInTable() == (try await fixture.issuedInLog()))

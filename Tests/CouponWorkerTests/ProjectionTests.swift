@@ -61,7 +61,7 @@ import Testing
         // Replayed into a fresh database of each engine: the same rows as the workers built,
         // whichever engine they built them in.
         for target in TestEngine.servers {
-            let fresh = try target.freshDatabase()
+            let fresh = try await target.freshDatabase()
             let replayer = Replayer(
                 client: fixture.client, store: try await target.store(fresh), partitioning: fixture.partitioning,
                 batchSize: 100, logger: fixture.logger)
@@ -130,7 +130,7 @@ import Testing
             #expect(first)
             fixture.server.stop()
             try await Task.sleep(for: .milliseconds(500))
-            try fixture.server.start()
+            try await fixture.server.start()
             for user in 0..<100 {
                 var outcome: AdmissionOutcome?
                 for _ in 0..<50 where outcome == nil {

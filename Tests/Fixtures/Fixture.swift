@@ -32,7 +32,7 @@ public struct Fixture: Sendable {
             redisURL = cluster.url
             client = RedisClient(configuration: try cluster.configuration)
         } else {
-            server = try RedisServer()
+            server = try await RedisServer()
             redisURL = server.url
             client = RedisClient(configuration: server.configuration)
         }
@@ -41,7 +41,7 @@ public struct Fixture: Sendable {
         _ = try await RedisDeployment(client: client).initialise(partitioning)
         ledger = RedisCouponLedger(client: client, partitioning: partitioning)
         self.engine = engine
-        self.database = try database ?? engine.freshDatabase()
+        if let database { self.database = database } else { self.database = try await engine.freshDatabase() }
     }
 
     /// The SQLite file, for tests of SQLite itself (empty on other engines).

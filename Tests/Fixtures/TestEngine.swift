@@ -21,12 +21,12 @@ public enum TestEngine: String, CaseIterable, Sendable, CustomStringConvertible 
     public static let servers: [TestEngine] = [.sqlite, .mariadb]
 
     /// A new, empty database; its URL.
-    public func freshDatabase() throws -> String {
+    public func freshDatabase() async throws -> String {
         switch self {
         case .sqlite:
             return "sqlite:" + Fixture.temporaryDatabase()
         case .mariadb, .mariadbValues:
-            let base = try TestMariaDB.url()
+            let base = try await TestMariaDB.url()
             let name = "ct_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
             try MariaDBConnection(try MariaDBConfiguration(url: base)).execute(
                 "CREATE DATABASE \(name) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
@@ -51,7 +51,7 @@ public enum TestEngine: String, CaseIterable, Sendable, CustomStringConvertible 
 
     /// A fresh database and its migrated store.
     public func freshStore() async throws -> (store: any ProjectionStore, url: String) {
-        let url = try freshDatabase()
+        let url = try await freshDatabase()
         return (try await store(url), url)
     }
 }

@@ -15,7 +15,7 @@ import Testing
     /// P = 16 over three masters, two worker processes projecting into SQLite: as exact as on one
     /// server. `coupon init` says where each partition lives.
     @Test func theRaceOverSixteenPartitionsOnThreeMastersIsExact() async throws {
-        let cluster = try RedisCluster()
+        let cluster = try await RedisCluster()
         let fixture = try await Fixture(partitions: 16, cluster: cluster)
         #expect(fixture.client.isCluster == true)
         let workers = try (1...2).map { try CouponProcess(fixture.workerArguments("w\($0)")) }
@@ -60,7 +60,7 @@ import Testing
     /// The slot map read both ways from a real cluster — `CLUSTER SHARDS` (Redis 7) and the older
     /// `CLUSTER SLOTS` the client falls back to — agrees, and with the cluster's own view.
     @Test func bothTopologyRepliesGiveTheSameSlotMap() async throws {
-        let cluster = try RedisCluster()
+        let cluster = try await RedisCluster()
         let client = RedisClient(configuration: try cluster.configuration)
         defer { client.close() }
         let shards = try ClusterTopology(shards: try await client.send(RedisCommand("CLUSTER", "SHARDS")))
@@ -81,7 +81,7 @@ import Testing
     /// A worker reading 64 partitions on three masters holds connections and threads per master,
     /// not per partition, and projects every partition.
     @Test func aWorkerOnSixtyFourPartitionsDoesNotHoldAThreadPerPartition() async throws {
-        let cluster = try RedisCluster()
+        let cluster = try await RedisCluster()
         let fixture = try await Fixture(partitions: 64, cluster: cluster)
         let worker = try CouponProcess(fixture.workerArguments("many"))
         var coupons: [CouponID] = []
@@ -109,7 +109,7 @@ import Testing
     /// NODE) while users keep pressing: every request is answered (the client follows ASK, MOVED
     /// and TRYAGAIN), and exactly the quantity is issued, once per user.
     @Test func liveReshardingLosesNoRequestAndIssuesExactly() async throws {
-        let cluster = try RedisCluster()
+        let cluster = try await RedisCluster()
         let fixture = try await Fixture(partitions: 16, cluster: cluster)
         let quantity = 3_000
         let coupon = try await fixture.ledger.define(
@@ -191,7 +191,7 @@ import Testing
     /// many acknowledged issuances were lost (an honest number; usually 0 on loopback).
     @Test(arguments: ["replicated", "local"])
     func failoverKeepsEveryAcknowledgedIssuanceWhenReplicated(durability: String) async throws {
-        let cluster = try RedisCluster()
+        let cluster = try await RedisCluster()
         let fixture = try await Fixture(partitions: 16, cluster: cluster)
         var configuration = try cluster.configuration
         configuration.replicaAcknowledgements = durability == "replicated" ? 1 : 0
@@ -228,7 +228,7 @@ import Testing
             }
             return await group.reduce(into: []) { $0 += $1 }
         }
-        try cluster.waitUntilHealthy()
+        try await cluster.waitUntilHealthy()
         let promoted = try #require(try cluster.master(ofSlot: slot))
         #expect(promoted.port != doomed.port)
 

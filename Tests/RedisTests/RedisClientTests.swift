@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct RedisClientTests {
     @Test func roundTripsStringsIncludingEmptyAndBinarySafeValues() async throws {
-        let client = RedisClient(configuration: try TestRedis.sharedConfiguration())
+        let client = RedisClient(configuration: try await TestRedis.sharedConfiguration())
         defer { client.close() }
         let key = "test:roundtrip:\(UUID())"
         let value = "héllo wörld \u{1F600} with spaces\r\n and CRLF"
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func errorRepliesThrowServerError() async throws {
-        let client = RedisClient(configuration: try TestRedis.sharedConfiguration())
+        let client = RedisClient(configuration: try await TestRedis.sharedConfiguration())
         defer { client.close() }
         await #expect(throws: RedisError.self) { try await client.command("NOSUCHCOMMAND") }
         do {
@@ -39,7 +39,7 @@ import Testing
     @Test func theOwnerThreadCarriesTheConnectionsName() async throws {
         let tag = String(UUID().uuidString.prefix(6))
         let connection = RedisConnection(
-            configuration: try TestRedis.sharedConfiguration(), name: "t\(tag)-owner-thread-name",
+            configuration: try await TestRedis.sharedConfiguration(), name: "t\(tag)-owner-thread-name",
             logger: Logger(label: "test"))
         defer { connection.close() }
         #expect(try await connection.send(RedisCommand(["PING"])) == .status("PONG"))
@@ -50,7 +50,7 @@ import Testing
     /// Thousands of concurrent callers share a few pipelined connections; every caller must get
     /// its own reply, in order, exactly once.
     @Test func concurrentCallersEachGetTheirOwnReply() async throws {
-        let client = RedisClient(configuration: try TestRedis.sharedConfiguration())
+        let client = RedisClient(configuration: try await TestRedis.sharedConfiguration())
         defer { client.close() }
         let key = "test:counter:\(UUID())"
         let callers = 20_000
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func downRedisFailsFastAndTheClientRecoversWhenItReturns() async throws {
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let client = RedisClient(configuration: server.configuration)
         defer { client.close() }
         #expect(try await client.command("SET", "k", "v") == .status("OK"))
@@ -88,7 +88,7 @@ import Testing
         // command timeout" (2 s each, 6 s for three), on a machine the whole suite is loading.
         #expect(ContinuousClock.now - started < .seconds(5))
 
-        try server.start()  // AOF on: the data survives the restart
+        try await server.start()  // AOF on: the data survives the restart
         var recovered: RedisReply?
         for _ in 0..<50 where recovered == nil {
             recovered = try? await client.command("GET", "k")
@@ -98,7 +98,7 @@ import Testing
     }
 
     @Test func scriptsSurviveScriptFlush() async throws {
-        let server = try RedisServer()  // SCRIPT FLUSH must not reach other tests' scripts
+        let server = try await RedisServer()  // SCRIPT FLUSH must not reach other tests' scripts
         let client = RedisClient(configuration: server.configuration)
         defer { client.close() }
         let script = RedisScript("#!lua\nreturn redis.call('INCR', KEYS[1])")
@@ -122,7 +122,7 @@ import Testing
     /// the value at the position it was told is its own value.
     @Test(arguments: [1, 32])
     func scriptCallsOfOneGroupShareACommandAndEachGetsItsOwnAnswer(limit: Int) async throws {
-        var configuration = try TestRedis.sharedConfiguration()
+        var configuration = try await TestRedis.sharedConfiguration()
         configuration.scriptBatchLimit = limit
         let client = RedisClient(configuration: configuration)
         defer { client.close() }
@@ -163,7 +163,7 @@ import Testing
     @Test func combinedScriptCallsSurviveScriptFlush() async throws {
         // A server of its own: SCRIPT FLUSH on the shared one would send other tests' calls the
         // fallback way and change their counts.
-        let server = try RedisServer()
+        let server = try await RedisServer()
         let client = RedisClient(configuration: server.configuration)
         defer { client.close() }
         let list = "test:combined-flush:\(UUID())"
@@ -176,7 +176,7 @@ import Testing
     }
 
     @Test func authenticatesAndSelectsTheDatabaseOnEveryConnect() async throws {
-        let server = try RedisServer(arguments: ["--requirepass", "s3cret"])
+        let server = try await RedisServer(arguments: ["--requirepass", "s3cret"])
         var configuration = try RedisConfiguration(url: "redis://:s3cret@127.0.0.1:\(server.port)/3")
         let client = RedisClient(configuration: configuration)
         defer { client.close() }
@@ -185,7 +185,7 @@ import Testing
 
         // After a restart the client reconnects, and authenticates and selects again.
         server.stop()
-        try server.start()
+        try await server.start()
         var value: RedisReply?
         for _ in 0..<50 where value == nil {
             value = try? await client.command("GET", "in-three")
@@ -258,7 +258,7 @@ import Testing
     }
 
     @Test func aRealErrorReplyIsClassified() async throws {
-        let client = RedisClient(configuration: try TestRedis.sharedConfiguration())
+        let client = RedisClient(configuration: try await TestRedis.sharedConfiguration())
         defer { client.close() }
         let error = try await #require(throws: RedisError.self) {
             try await client.command("EVALSHA", String(repeating: "0", count: 40), "0")

@@ -17,26 +17,38 @@ public final class MariaDBServer: @unchecked Sendable {
     /// The URL of the database `coupon_test`, which `init` creates.
     public var url: String { "mysql://root@localhost/coupon_test?socket=\(socket)" }
 
-    public init() throws {
+    public init() async throws {
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("coupon-mariadb-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: temporaryDirectory, withIntermediateDirectories: true)
-        try MariaDBServer.run(
-            "/usr/bin/mariadb-install-db",
-            [
-                "--no-defaults", "--datadir=\(directory.path)/data", "--user=\(MariaDBServer.user)",
-                "--auth-root-authentication-method=normal", "--tmpdir=\(temporaryDirectory)",
-            ])
-        try start()
-        try client("CREATE DATABASE coupon_test")
+        let (data, temporary) = (directory.path + "/data", temporaryDirectory)
+        try await offThePool {
+            try MariaDBServer.run(
+                "/usr/bin/mariadb-install-db",
+                [
+                    "--no-defaults", "--datadir=\(data)", "--user=\(MariaDBServer.user)",
+                    "--auth-root-authentication-method=normal", "--tmpdir=\(temporary)",
+                ])
+        }
+        try await start()
+        try await client("CREATE DATABASE coupon_test")
     }
 
+    /// A clean shutdown takes a second or two: waited for on a thread of its own, then the files go.
     deinit {
-        stop()
-        try? FileManager.default.removeItem(at: directory)
+        let (process, directory) = (self.process, self.directory)
+        Thread {
+            MariaDBServer.stop(process)
+            try? FileManager.default.removeItem(at: directory)
+        }.start()
     }
 
-    /// Starts (again) on the same data and socket; returns once it answers.
-    public func start() throws {
+    /// Starts (again) on the same data and socket; returns once it answers (waited for off the
+    /// concurrency pool: see `offThePool`).
+    public func start() async throws {
+        process = try await offThePool { try self.launch() }
+    }
+
+    private func launch() throws -> TestProcess {
         let server = TestProcess()
         server.executableURL = URL(fileURLWithPath: "/usr/sbin/mariadbd")
         server.arguments = [
@@ -46,11 +58,10 @@ public final class MariaDBServer: @unchecked Sendable {
             "--innodb-buffer-pool-size=64M", "--tmpdir=\(temporaryDirectory)",
         ]
         try server.run()
-        process = server
         let serverPID = server.processIdentifier
         MariaDBServer.running.withLock { $0.insert(serverPID) }
         for _ in 0..<300 {
-            if (try? client("SELECT 1")) != nil { return }
+            if (try? runClient("SELECT 1")) != nil { return server }
             guard server.isRunning else { break }
             usleep(50_000)
         }
@@ -58,17 +69,26 @@ public final class MariaDBServer: @unchecked Sendable {
     }
 
     /// Stops it (SIGTERM: a clean shutdown, as `systemctl stop` does) and waits until it is gone.
-    public func stop() {
+    public func stop() async {
+        let process = self.process
+        self.process = nil
+        await offThePool { MariaDBServer.stop(process) }
+    }
+
+    private static func stop(_ process: TestProcess?) {
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         let stoppedPID = process.processIdentifier
         MariaDBServer.running.withLock { _ = $0.remove(stoppedPID) }
-        self.process = nil
     }
 
     /// Runs SQL with the `mariadb` client over the socket.
-    public func client(_ sql: String) throws {
+    public func client(_ sql: String) async throws {
+        try await offThePool { try self.runClient(sql) }
+    }
+
+    private func runClient(_ sql: String) throws {
         try MariaDBServer.run("/usr/bin/mariadb", ["--no-defaults", "--socket=\(socket)", "-u", "root", "-e", sql])
     }
 

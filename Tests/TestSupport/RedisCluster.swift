@@ -14,11 +14,11 @@ public final class RedisCluster: @unchecked Sendable {
         get throws { try RedisConfiguration(url: url) }
     }
 
-    public init() throws {
+    public init() async throws {
         var nodes: [RedisServer] = []
         for _ in 0..<6 {
             nodes.append(
-                try RedisServer(
+                try await RedisServer(
                     port: try FreePort.withClusterBus(),
                     arguments: [
                         "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
@@ -30,33 +30,41 @@ public final class RedisCluster: @unchecked Sendable {
                     ]))
         }
         self.nodes = nodes
-        try Self.cli(
+        // redis-cli waits for the nodes to join, in seconds: off the concurrency pool (`offThePool`).
+        let create =
             ["--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" } + [
                 "--cluster-replicas", "1", "--cluster-yes",
-            ])
-        try waitUntilHealthy(replicasInSync: true)
+            ]
+        try await offThePool { try Self.cli(create) }
+        try await waitUntilHealthy(replicasInSync: true)
     }
 
     /// Until every running node reports `cluster_state:ok` and agrees on three masters, and with
-    /// `replicasInSync` until every master has a replica that finished its sync.
-    public func waitUntilHealthy(replicasInSync: Bool = false, timeout: Duration = .seconds(30)) throws {
+    /// `replicasInSync` until every master has a replica that finished its sync. Each look runs
+    /// off the concurrency pool (a dozen `redis-cli` calls).
+    public func waitUntilHealthy(replicasInSync: Bool = false, timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let running = nodes.filter { $0.pid != 0 }
-            let healthy = running.allSatisfy { node in
-                let info = (try? Self.cli(["-p", String(node.port), "CLUSTER", "INFO"])) ?? ""
-                return info.contains("cluster_state:ok")
-            }
-            if healthy, let masters = try? masters(), masters.count == 3 {
-                let synced = masters.allSatisfy { master in
-                    let info = (try? Self.cli(["-p", String(master.port), "INFO", "replication"])) ?? ""
-                    return info.contains("connected_slaves:1") && info.contains("state=online")
-                }
-                if synced || !replicasInSync { return }
-            }
-            usleep(100_000)
+            if await offThePool({ self.isHealthy(replicasInSync: replicasInSync) }) { return }
+            try await Task.sleep(for: .milliseconds(100))
         }
         throw TestSupportError("the cluster did not become healthy: \((try? nodesTable()) ?? "")")
+    }
+
+    private func isHealthy(replicasInSync: Bool) -> Bool {
+        let running = nodes.filter { $0.pid != 0 }
+        let healthy = running.allSatisfy { node in
+            let info = (try? Self.cli(["-p", String(node.port), "CLUSTER", "INFO"])) ?? ""
+            return info.contains("cluster_state:ok")
+        }
+        if healthy, let masters = try? masters(), masters.count == 3 {
+            let synced = masters.allSatisfy { master in
+                let info = (try? Self.cli(["-p", String(master.port), "INFO", "replication"])) ?? ""
+                return info.contains("connected_slaves:1") && info.contains("state=online")
+            }
+            return synced || !replicasInSync
+        }
+        return false
     }
 
     /// `CLUSTER NODES` as one running node sees it.

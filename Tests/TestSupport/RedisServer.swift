@@ -15,13 +15,17 @@ public final class RedisServer: @unchecked Sendable {
     public var configuration: RedisConfiguration { RedisConfiguration(host: "127.0.0.1", port: port) }
 
     /// `arguments` go to redis-server after the defaults (e.g. `["--requirepass", "secret"]`).
-    public init(port: Int? = nil, arguments: [String] = []) throws {
+    public convenience init(port: Int? = nil, arguments: [String] = []) async throws {
+        try self.init(unstartedOn: port, arguments: arguments)
+        try await start()
+    }
+
+    private init(unstartedOn port: Int?, arguments: [String]) throws {
         extraArguments = arguments
         self.port = try port ?? FreePort.next()
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("coupon-test-redis-\(self.port)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try start()
     }
 
     deinit {
@@ -29,8 +33,13 @@ public final class RedisServer: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// Starts (again) on the same port. With AOF on, a restart keeps the data; `wipe` deletes it first.
-    public func start(wipe: Bool = false) throws {
+    /// Starts (again) on the same port. With AOF on, a restart keeps the data; `wipe` deletes it
+    /// first. Waits for the server off the concurrency pool (see `offThePool`).
+    public func start(wipe: Bool = false) async throws {
+        try await offThePool { try self.launch(wipe: wipe) }
+    }
+
+    private func launch(wipe: Bool) throws {
         if wipe {
             for file in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
                 try? FileManager.default.removeItem(at: directory.appendingPathComponent(file))
@@ -49,7 +58,8 @@ public final class RedisServer: @unchecked Sendable {
         try waitUntilReady()
     }
 
-    /// Stops at once (SIGKILL: like a crash, nothing is flushed beyond what AOF already has).
+    /// Stops at once (SIGKILL: like a crash, nothing is flushed beyond what AOF already has); the
+    /// child is reaped within milliseconds, so this may block.
     public func stop() {
         guard let process, process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)

@@ -4,10 +4,10 @@ import Foundation
 /// when the tests run without it (`swift test` alone), a `MariaDBServer` started here for the
 /// whole process and stopped at exit.
 public enum TestMariaDB {
-    public static func url() throws -> String {
+    public static func url() async throws -> String {
         if let url = ProcessInfo.processInfo.environment["COUPON_TEST_MARIADB_URL"], !url.isEmpty { return url }
-        return try fallback.get().url
+        return try await fallback.value.url
     }
 
-    private static let fallback: Result<MariaDBServer, any Error> = Result { try MariaDBServer() }
+    private static let fallback = Task<MariaDBServer, any Error> { try await MariaDBServer() }
 }

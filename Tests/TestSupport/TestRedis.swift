@@ -4,19 +4,19 @@ import Redis
 /// The Redis the tests share: the one `scripts/test` started (`COUPON_TEST_REDIS_URL`), or, when
 /// the tests run without it (`swift test` alone), one started here for the whole process.
 public enum TestRedis {
-    private static let fallback: Result<RedisServer, any Error> = Result {
-        let server = try RedisServer()
+    private static let fallback = Task<RedisServer, any Error> {
+        let server = try await RedisServer()
         // A static is never deinitialised: stop the server when the test process exits.
         fallbackPID = server.pid
         atexit { if fallbackPID > 0 { kill(fallbackPID, SIGKILL) } }
         return server
     }
 
-    public static func sharedConfiguration() throws -> RedisConfiguration {
+    public static func sharedConfiguration() async throws -> RedisConfiguration {
         if let url = ProcessInfo.processInfo.environment["COUPON_TEST_REDIS_URL"], !url.isEmpty {
             return try RedisConfiguration(url: url)
         }
-        return try fallback.get().configuration
+        return try await fallback.value.configuration
     }
 }
 
