@@ -24,8 +24,7 @@ sleep 2
 id=$(create_coupon "http://127.0.0.1:$pa" ab 1000000000)
 # A sold-out coupon with 500 holders, known sold out to both servers (each learns it from Redis).
 sold=$(create_coupon "http://127.0.0.1:$pa" ab-sold 500)
-post() { curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$1/v1/coupons/$sold/issues" \
-    -H 'Content-Type: application/json' -d "{\"userId\":\"$2\"}"; }
+post() { issue_status "http://127.0.0.1:$1" "$sold" "$2"; }
 for n in $(seq 1 500); do post "$pa" "h-$n" >/dev/null; done
 for port in $pa $pb; do [ "$(post "$port" late)" = 410 ] && [ "$(post "$port" h-7)" = 409 ] || exit 1; done
 sleep 1

@@ -22,6 +22,8 @@ connections=${2:-64}
 bench_stack coupon-bench-flood
 read -r -a binaries <<<"${FLOOD_BINARIES:-$bin}"
 rounds=${FLOOD_ROUNDS:-2}
+# A configuration's label gets the binary's position only when there are two.
+suffix() { ((${#binaries[@]} > 1)) && echo "-$(($1 + 1))" || true; }
 serve() { # binary, extra serve arguments…
     local binary=$1
     shift
@@ -34,8 +36,6 @@ serve() { # binary, extra serve arguments…
 rps() { # wrk-args… -> requests/s (and the answers' statuses checked by the caller's expectation)
     wrk -t2 -c"$connections" -d"${duration}s" "$@" | awk '/Requests\/sec/ { print $2 }'
 }
-status_of() { curl -s -o /dev/null -w '%{http_code}' -X POST "$url/v1/coupons/$1/issues" \
-    -H 'Content-Type: application/json' -d "{\"userId\":\"$2\"}"; }
 
 declare -A sum
 # A fresh log for every configuration (an in-process worker must not spend the measurement
@@ -43,9 +43,9 @@ declare -A sum
 # sells out, and a warm-up run.
 prepare() {
     sold=$(create_coupon "$url" "flood" 500)
-    for n in $(seq 1 500); do status_of "$sold" "h-$n" >/dev/null; done
-    [ "$(status_of "$sold" "late")" = 410 ] || { log "the coupon did not sell out"; exit 1; }
-    [ "$(status_of "$sold" "h-7")" = 409 ] || { log "a holder did not get 409"; exit 1; }
+    for n in $(seq 1 500); do issue_status "$url" "$sold" "h-$n" >/dev/null; done
+    [ "$(issue_status "$url" "$sold" "late")" = 410 ] || { log "the coupon did not sell out"; exit 1; }
+    [ "$(issue_status "$url" "$sold" "h-7")" = 409 ] || { log "a holder did not get 409"; exit 1; }
     big=$(create_coupon "$url" "flood big" 1000000000)
     wrk -t2 -c"$connections" -d2s "$url/healthz" >/dev/null
 }
@@ -77,8 +77,7 @@ for round in $(seq 1 "$rounds"); do
             worker) arguments=(--workers 1 --database "sqlite:$work/projection.sqlite") ;;
         esac
         for index in "${!binaries[@]}"; do
-            label=$configuration
-            ((${#binaries[@]} > 1)) && label+="-$((index + 1))"
+            label=$configuration$(suffix "$index")
             ((round > 1)) || labels+=("$label")
             measure "$label" "${binaries[$index]}" "${arguments[@]}"
         done
@@ -98,7 +97,6 @@ for label in "${labels[@]}"; do
         "$(avg "$label/201")" "$(ratio "${sum[$label/201]}" "${sum[$label/healthz]}")" "${sum[$label/rss]}"
 done
 for index in "${!binaries[@]}"; do
-    suffix=""
-    ((${#binaries[@]} > 1)) && suffix="-$((index + 1))"
-    echo "201 with the in-process worker / without (serve --workers 0)$suffix: $(ratio "${sum[worker$suffix/201]}" "${sum[cache$suffix/201]}")"
+    s=$(suffix "$index")
+    echo "201 with the in-process worker / without (serve --workers 0)$s: $(ratio "${sum[worker$s/201]}" "${sum[cache$s/201]}")"
 done

@@ -69,6 +69,12 @@ create_coupon() {
         -H 'Content-Type: application/json' -d "{\"name\":\"$2\",\"quantity\":$3}" | jq -e .id
 }
 
+# issue_status BASE-URL COUPON USER: asks for the coupon for the user and prints the HTTP status.
+issue_status() {
+    curl -s -o /dev/null -w '%{http_code}' -X POST "$1/v1/coupons/$2/issues" \
+        -H 'Content-Type: application/json' -d "{\"userId\":\"$3\"}"
+}
+
 # True when something on 127.0.0.1:$1 accepts TCP connections.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

@@ -28,20 +28,19 @@ struct DeferredMetadataLogHandler: LogHandler {
 
     var logLevel: Logger.Level {
         get { writer.stream.logLevel }
-        set {
-            var stream = writer.stream
-            stream.logLevel = newValue
-            writer = Writer(stream)
-        }
+        set { changeStream { $0.logLevel = newValue } }
     }
 
     var metadataProvider: Logger.MetadataProvider? {
         get { writer.stream.metadataProvider }
-        set {
-            var stream = writer.stream
-            stream.metadataProvider = newValue
-            writer = Writer(stream)
-        }
+        set { changeStream { $0.metadataProvider = newValue } }
+    }
+
+    /// The level and the provider live in the shared writer: a change makes a new one.
+    private mutating func changeStream(_ change: (inout StreamLogHandler) -> Void) {
+        var stream = writer.stream
+        change(&stream)
+        writer = Writer(stream)
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {

@@ -54,21 +54,16 @@ struct JSONWriter {
         needsComma = true
     }
 
-    /// Straight into the buffer; only a string that needs escapes goes through an array.
     private mutating func string(_ value: String) {
-        var value = value
-        value.withUTF8 { utf8 in
-            buffer.writeInteger(UInt8(ascii: "\""))
-            if JSONText.isPlain(utf8) {
-                buffer.writeBytes(UnsafeRawBufferPointer(utf8))
-            } else {
-                var escaped: [UInt8] = []
-                escaped.reserveCapacity(utf8.count + 8)
-                JSONText.appendEscaped(utf8, to: &escaped)
-                buffer.writeBytes(escaped)
-            }
-            buffer.writeInteger(UInt8(ascii: "\""))
-        }
+        JSONText.appendString(value, to: &buffer)
+    }
+}
+
+/// The answer's buffer takes JSON string literals straight from `JSONText`.
+extension ByteBuffer: JSONByteSink {
+    public mutating func appendJSONByte(_ byte: UInt8) { writeInteger(byte) }
+    public mutating func appendJSONBytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+        writeBytes(UnsafeRawBufferPointer(bytes))
     }
 }
 
