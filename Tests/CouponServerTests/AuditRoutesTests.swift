@@ -39,7 +39,15 @@ import Testing
             let encodedTricky = tricky.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             let projected = try await eventually {
                 let held = try Self.objects(try await client.get("/v1/users/\(encodedTricky)/issuances"))
-                let winners = try Self.objects(try await client.get("/v1/coupons/\(coupon)/winners"))
+                // 404 COUPON_NOT_FOUND until the worker has projected the coupon's definition (a
+                // cold first run here asked before it had); any other refusal fails the test.
+                let answer = try await client.get("/v1/coupons/\(coupon)/winners")
+                if answer.status == .notFound {
+                    let error = (try Self.parse(answer) as? [String: Any])?["error"] as? [String: Any]
+                    #expect(error?["code"] as? String == "COUPON_NOT_FOUND")
+                    return false
+                }
+                let winners = try Self.objects(answer)
                 return held.count == 2 && winners.count == 5
             }
             #expect(projected)
