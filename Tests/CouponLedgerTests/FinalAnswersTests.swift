@@ -40,7 +40,7 @@ import Testing
         }
 
         func settle() async throws -> Bool {
-            try await eventually { answers.size.coupons > 0 }
+            await eventually { answers.size.coupons > 0 }
         }
     }
 

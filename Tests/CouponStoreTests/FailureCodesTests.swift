@@ -22,7 +22,7 @@ import Testing
         #expect(error.description.contains("SQLITE_BUSY"))
         try holder.execute("ROLLBACK")
         // With the lock gone the same connection writes again.
-        try waiter.transaction { try waiter.run("INSERT INTO t VALUES (1)") }
+        _ = try waiter.transaction { try waiter.run("INSERT INTO t VALUES (1)") }
     }
 
     @Test func extendedCodesKeepTheirPrimaryCode() {

@@ -71,16 +71,17 @@ import Testing
         let database = disk.path + "/coupons.sqlite"
         let worker = try CouponProcess(
             fixture.workerArguments("disk", database: database, extra: ["--max-deliveries", "1"]))
-        let migrated = try await eventually {
+        let migrated = await eventually {
             Table.count(database, "schema_migrations") == Migration.all(for: .sqlite).count
         }
         #expect(migrated, "\(worker.log)")
 
         // Leave the database ~256 KB, far less than the events below need.
         let filler = disk.path + "/filler"
-        FileManager.default.createFile(atPath: filler, contents: Data(count: max(0, disk.free - 256 * 1024)))
+        let fill = Data(count: max(0, disk.free - 256 * 1024))
+        try #require(FileManager.default.createFile(atPath: filler, contents: fill))
         let issued = try await issue(fixture, users: 10_000, prefix: "full")
-        let sawFull = try await eventually(timeout: .seconds(30)) { worker.log.contains("SQLITE_FULL") }
+        let sawFull = await eventually(timeout: .seconds(30)) { worker.log.contains("SQLITE_FULL") }
         #expect(sawFull, "the worker never hit a full disk: \(worker.log.suffix(2000))")
         try await Task.sleep(for: .seconds(3))  // the worker keeps retrying against the full disk
         #expect(try await fixture.deadLetters() == 0, "a full disk dead-lettered healthy events")
@@ -103,7 +104,7 @@ import Testing
     @Test func aWriteLockHeldThirtySecondsByAnotherProcessDelaysButLosesNothing() async throws {
         let fixture = try await Fixture()
         let worker = try CouponProcess(fixture.workerArguments("locked", extra: ["--max-deliveries", "1"]))
-        let migrated = try await eventually {
+        let migrated = await eventually {
             Table.count(fixture.databasePath, "schema_migrations") == Migration.all(for: .sqlite).count
         }
         #expect(migrated, "\(worker.log)")
@@ -117,7 +118,7 @@ import Testing
         shell.standardOutput = FileHandle.nullDevice
         try shell.run()
         input.fileHandleForWriting.write(Data("PRAGMA busy_timeout = 5000;\nBEGIN IMMEDIATE;\n".utf8))
-        let locked = try await eventually {
+        let locked = await eventually {
             // A connection that may not wait answers BUSY while the shell holds the lock.
             guard let probe = try? SQLiteConnection(path: fixture.databasePath, busyTimeoutMilliseconds: 0) else {
                 return false
@@ -128,7 +129,7 @@ import Testing
         let heldSince = ContinuousClock.now
 
         let issued = try await issue(fixture, users: 2_000, prefix: "lock")
-        let sawBusy = try await eventually(timeout: .seconds(25)) { worker.log.contains("SQLITE_BUSY") }
+        let sawBusy = await eventually(timeout: .seconds(25)) { worker.log.contains("SQLITE_BUSY") }
         #expect(sawBusy, "\(worker.log.suffix(2000))")
         try await Task.sleep(until: heldSince + .seconds(30))
         #expect(try await fixture.deadLetters() == 0)
@@ -232,7 +233,7 @@ import Testing
             }
             return (issued, failed)
         }
-        let projecting = try await eventually { Table.count(fixture.database, "coupon_issues") > 100 }
+        let projecting = await eventually { Table.count(fixture.database, "coupon_issues") > 100 }
         #expect(projecting, "\(worker.log)")
 
         await mariadb.stop()
@@ -273,7 +274,7 @@ import Testing
         await mariadb.stop()
         let worker = try CouponProcess(fixture.workerArguments("early"))
         try await fixture.race(quantity: 100, users: 150, prefix: "early")
-        let waiting = try await eventually { worker.log.contains("cannot open the database yet") }
+        let waiting = await eventually { worker.log.contains("cannot open the database yet") }
         #expect(waiting, "\(worker.log)")
         try await Task.sleep(for: .seconds(2))
         #expect(worker.isRunning, "the worker ended while its database was down: \(worker.log)")

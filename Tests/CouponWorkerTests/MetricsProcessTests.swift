@@ -45,7 +45,7 @@ import Testing
             ["serve", "--port", String(apiPort), "--workers", "0", "--admin-token", "metrics"] + options)
         let worker = try CouponProcess(
             ["worker", "--consumer", "metrics", "--metrics-port", String(workerPort)] + options)
-        let up = try await eventually {
+        let up = await eventually {
             api.log.contains("listening on") && worker.log.contains("metrics on")
         }
         #expect(up, "\(api.log)\n\(worker.log)")

@@ -126,7 +126,7 @@ import Testing
         let fixture = try await Fixture(engine: engine)
         let coupon = try await fixture.race(quantity: 1_000, users: 100, prefix: "before")
         try await withWorker(fixture) {
-            let first = try await eventually { Table.count(fixture.database, "coupon_issues") == 100 }
+            let first = await eventually { Table.count(fixture.database, "coupon_issues") == 100 }
             #expect(first)
             fixture.server.stop()
             try await Task.sleep(for: .milliseconds(500))

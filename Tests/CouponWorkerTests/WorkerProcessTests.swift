@@ -126,7 +126,7 @@ import Testing
         let fixture = try await Fixture(engine: engine)
         for round in 0..<4 { try await fixture.race(quantity: 5_000, users: 5_000, prefix: "bulk\(round)") }
         let first = try CouponProcess(fixture.workerArguments("terminated", extra: ["--batch-size", "50"]))
-        let started = try await eventually { Table.count(fixture.database, "coupon_issues") > 0 }
+        let started = await eventually { Table.count(fixture.database, "coupon_issues") > 0 }
         #expect(started)
         first.signal(SIGTERM)
         let exit = try await first.waitForExit()

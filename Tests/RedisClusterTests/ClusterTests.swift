@@ -235,7 +235,7 @@ import Testing
         // The test's own client may still hold a link to the dead master: its first read there
         // fails as `connectionLost` (it cannot know the read did not run), the next is routed anew.
         var log: Set<String> = []
-        let read = try await eventually(timeout: .seconds(10)) {
+        let read = await eventually(timeout: .seconds(10)) {
             guard let all = try? await fixture.issuedInLog() else { return false }
             log = all
             return true

@@ -30,7 +30,8 @@ public final class CouponProcess: @unchecked Sendable {
         merged.merge(environment) { $1 }
         process.environment = merged
         output = FileManager.default.temporaryDirectory.appendingPathComponent("coupon-process-\(UUID()).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        // Opened next, which throws if this failed.
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle
         process.standardError = handle

@@ -59,7 +59,7 @@ public final class MariaDBServer: @unchecked Sendable {
         ]
         try server.run()
         let serverPID = server.processIdentifier
-        MariaDBServer.running.withLock { $0.insert(serverPID) }
+        MariaDBServer.running.withLock { _ = $0.insert(serverPID) }
         for _ in 0..<300 {
             if (try? runClient("SELECT 1")) != nil { return server }
             guard server.isRunning else { break }

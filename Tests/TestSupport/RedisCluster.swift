@@ -35,7 +35,7 @@ public final class RedisCluster: @unchecked Sendable {
             ["--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" } + [
                 "--cluster-replicas", "1", "--cluster-yes",
             ]
-        try await offThePool { try Self.cli(create) }
+        _ = try await offThePool { try Self.cli(create) }
         try await waitUntilHealthy(replicasInSync: true)
     }
 
