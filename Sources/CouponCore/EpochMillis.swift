@@ -23,7 +23,7 @@ public enum EpochMillis {
     }
 
     /// Formats as `2026-11-26T09:00:00.000Z`, to the millisecond: by arithmetic on the Gregorian
-    /// calendar (Howard Hinnant's days-to-civil). Foundation's `ISO8601FormatStyle` takes a `Date`,
+    /// calendar (`CivilDate`). Foundation's `ISO8601FormatStyle` takes a `Date`,
     /// a `Double` of seconds, and truncates its fraction: half of all times came out a millisecond
     /// early. This is also ~4× cheaper (0.19 µs against 0.75 µs here), on every 201 and 409.
     /// Times outside 1970–9999, which nothing here stores, still go to Foundation.
@@ -32,29 +32,15 @@ public enum EpochMillis {
             return fractional.format(Date(timeIntervalSince1970: Double(millis) / 1000))
         }
         let millisPerDay: Int64 = 86_400_000
-        let days = Int(millis / millisPerDay)
+        let date = CivilDate(daysSince1970: Int(millis / millisPerDay))
         let ofDay = Int(millis % millisPerDay)
-        // Days since 0000-03-01 in 400-year eras: March first, so the leap day ends a year.
-        let shifted = days + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         return String(unsafeUninitializedCapacity: 24) { text in
             func put(_ value: Int, digits: Int, at offset: Int) {
-                var value = value
-                for index in stride(from: offset + digits - 1, through: offset, by: -1) {
-                    text[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                }
+                CivilDate.put(value, digits: digits, at: offset, into: text)
             }
-            put(year, digits: 4, at: 0)
-            put(month, digits: 2, at: 5)
-            put(day, digits: 2, at: 8)
+            put(date.year, digits: 4, at: 0)
+            put(date.month, digits: 2, at: 5)
+            put(date.day, digits: 2, at: 8)
             put(ofDay / 3_600_000, digits: 2, at: 11)
             put(ofDay / 60_000 % 60, digits: 2, at: 14)
             put(ofDay / 1000 % 60, digits: 2, at: 17)
