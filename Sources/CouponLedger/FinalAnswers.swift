@@ -27,7 +27,6 @@ public final class FinalAnswers: Sendable {
         /// When a request was last let through to Redis to confirm the entry; nil when none is out.
         var confirming: ContinuousClock.Instant?
 
-        /// Redis answered as the entry says.
         /// What the admission script would answer this user: holder before window before quantity.
         func answer(for user: UserID) -> AdmissionOutcome {
             if let issuance = holders[user.value] { return .alreadyIssued(issuance) }
@@ -37,6 +36,7 @@ public final class FinalAnswers: Sendable {
             }
         }
 
+        /// Redis answered as the entry says.
         mutating func confirm(at now: ContinuousClock.Instant) {
             confirmedAt = now
             confirming = nil
@@ -60,23 +60,35 @@ public final class FinalAnswers: Sendable {
         self.refreshAfter = refreshAfter
     }
 
-    /// The answer Redis would give, when it is final; nil: ask Redis.
+    /// The answer Redis would give, when it is final; nil: ask Redis. When the coupon is due for
+    /// its confirmation, the caller that gets nil is the one that goes to confirm it.
     public func answer(coupon: CouponID, user: UserID) -> AdmissionOutcome? {
+        answer(coupon: coupon, user: user, claimingConfirmation: true)
+    }
+
+    /// The same answer, but a coupon due for its confirmation gives nil without claiming it: for
+    /// the event loop's fast path, which then hands the request to the router, whose `answer`
+    /// claims the confirmation and asks Redis.
+    public func settledAnswer(coupon: CouponID, user: UserID) -> AdmissionOutcome? {
+        answer(coupon: coupon, user: user, claimingConfirmation: false)
+    }
+
+    private func answer(coupon: CouponID, user: UserID, claimingConfirmation: Bool) -> AdmissionOutcome? {
         state.withLock { state -> AdmissionOutcome? in
             // Most requests are for coupons not (yet) final: no clock read for them.
             guard var entry = state.entries[coupon] else { return nil }
             let now = ContinuousClock.now
             if now - entry.confirmedAt > refreshAfter, entry.confirming.map({ now - $0 > refreshAfter }) ?? true {
-                entry.confirming = now
-                state.entries[coupon] = entry
+                if claimingConfirmation {
+                    entry.confirming = now
+                    state.entries[coupon] = entry
+                }
                 return nil
             }
             return entry.answer(for: user)
         }
     }
 
-    /// Takes in what Redis answered. Returns the final state whose holders the caller should load
-    /// (once per coupon: nil while a load is under way or the coupon is cached already).
     /// The cached answer, confirmation or not: for the request that was sent to confirm the entry
     /// and found Redis unreachable (the answer cannot have changed; Redis will be asked again).
     public func cachedAnswer(coupon: CouponID, user: UserID) -> AdmissionOutcome? {
@@ -85,6 +97,8 @@ public final class FinalAnswers: Sendable {
         }
     }
 
+    /// Takes in what Redis answered. Returns the final state whose holders the caller should load
+    /// (once per coupon: nil while a load is under way or the coupon is cached already).
     public func learn(coupon: CouponID, _ outcome: AdmissionOutcome) -> Final? {
         let now = ContinuousClock.now
         return state.withLock { state -> Final? in

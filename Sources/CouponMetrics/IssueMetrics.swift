@@ -28,6 +28,8 @@ public struct IssueMetrics: Sendable {
     private let durations: [IssueOutcome: DurationHistogram]
     /// `coupon_issue_inflight`, set at scrape time (nothing on the request path).
     private let inFlight: Gauge
+    /// `coupon_issue_event_loop_answers_total`: final answers given without the router.
+    private let onEventLoop: Counter
 
     static let buckets: [Duration] = [
         .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
@@ -54,6 +56,11 @@ public struct IssueMetrics: Sendable {
             descriptor: .coupon(
                 "issue", "inflight", "",
                 "Issue requests past every check and waiting on Redis now (503 OVERLOADED above --max-inflight)."))
+        onEventLoop = registry.makeCounter(
+            descriptor: .coupon(
+                "issue", "event_loop_answers", "total",
+                "Issue requests answered on the event loop from final answers (sold out, ended), without the router."
+            ))
     }
 
     /// The admissions in flight, read when `/metrics` is scraped.
@@ -61,8 +68,10 @@ public struct IssueMetrics: Sendable {
         inFlight.set(to: Double(count))
     }
 
-    public func record(_ outcome: IssueOutcome, duration: Duration) {
+    /// `onEventLoop`: answered by the event loop's fast path (also counted by outcome).
+    public func record(_ outcome: IssueOutcome, duration: Duration, onEventLoop: Bool = false) {
         requests[outcome]?.increment()
         durations[outcome]?.record(duration)
+        if onEventLoop { self.onEventLoop.increment() }
     }
 }

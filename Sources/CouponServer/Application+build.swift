@@ -6,6 +6,7 @@ import CouponStore
 import CouponWorker
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOPosix
 import Redis
@@ -52,10 +53,23 @@ public func buildApplication(
         admissionsInFlight: { access.inFlight }
     ).addRoutes(to: router)
     let eventLoops = configuration.eventLoops.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
+    let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))
+    // Final answers (sold out, ended) given on the event loop, without the router; see FastIssueAnswers.
+    let fastAnswers = ledger.finalAnswers.flatMap { finalAnswers in
+        configuration.access.jwt == nil
+            ? FastIssueAnswers(
+                finalAnswers: finalAnswers, access: access, maxBodySize: configuration.maxBodySize,
+                metrics: metrics.issues)
+            : nil
+    }
     var app = Application(
         router: router,
-        server: .http1(
-            configuration: .init(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
+        server: fastAnswers.map { answers in
+            HTTPServerBuilder { responder in
+                FastIssueAnswerChannel(
+                    http1: HTTP1Channel(responder: responder, configuration: http1), answers: answers)
+            }
+        } ?? .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port

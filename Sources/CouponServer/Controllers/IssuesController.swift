@@ -33,7 +33,7 @@ struct IssuesController<Ledger: CouponLedger> {
         let outcome: IssueOutcome
         let answer: Result<Response, any Error>
         do {
-            try access.checkAddress(request, peer: context.remoteAddress)
+            try access.checkAddress(request.headers, peer: context.remoteAddress)
             let coupon = try PathParameters.couponId(context)
             let claimed = try await body.decode(IssueRequest.self, from: request).userId
             let user = try await access.user(request, claimed: claimed)
@@ -41,9 +41,9 @@ struct IssuesController<Ledger: CouponLedger> {
             let requestId = try requestID(request)
             guard access.enter() else { throw AccessControl.overloaded }
             defer { access.leave() }
-            let admitted = IssuesController.answer(
+            let admitted = AdmissionAnswer.render(
                 try await ledger.admit(coupon: coupon, user: user, requestId: requestId))
-            (outcome, answer) = (admitted.outcome, .success(admitted.response))
+            (outcome, answer) = (admitted.outcome, .success(admitted.answer.response))
         } catch let error as LedgerError {
             (outcome, answer) = (.unavailable, .failure(error))
         } catch let error as APIError {
@@ -63,46 +63,6 @@ struct IssuesController<Ledger: CouponLedger> {
         case .tooManyRequests: .rateLimited
         case .serviceUnavailable: .overloaded
         default: .invalid
-        }
-    }
-
-    /// The admission outcome as HTTP. Refusals are rendered here, by the function the error
-    /// middleware renders with (the same bytes), rather than thrown: a sale's flood is mostly
-    /// refusals, and a thrown error costs its allocation and the unwinding through the middleware.
-    static func answer(_ admission: AdmissionOutcome) -> (outcome: IssueOutcome, response: Response) {
-        switch admission {
-        case .issued(let issuance):
-            return (.issued, JSONResponse.make(status: .created, IssuanceDTO(issuance)))
-        case .alreadyIssued(let issuance):
-            var error = APIError(
-                status: .conflict, code: "ALREADY_ISSUED", message: "this user already holds this coupon")
-            error.issuance = IssuanceDTO(issuance)
-            return (.alreadyIssued, APIError.response(error))
-        case .soldOut:
-            return (.soldOut, soldOutResponse)
-        case .notStarted(let startsAt):
-            return (
-                .notStarted,
-                APIError.response(
-                    APIError(
-                        status: .unprocessableContent, code: "NOT_STARTED",
-                        message: "issuance starts at \(EpochMillis.format(startsAt))"))
-            )
-        case .ended(let endsAt):
-            return (
-                .ended,
-                APIError.response(
-                    APIError(
-                        status: .unprocessableContent, code: "ENDED",
-                        message: "issuance ended at \(EpochMillis.format(endsAt))"))
-            )
-        case .notFound:
-            return (.notFound, APIError.response(APIError.couponNotFound))
-        case .unavailable:
-            return (
-                .unavailable,
-                APIError.response(APIError.unavailable("the coupon store lost its data and is waiting for an operator"))
-            )
         }
     }
 
@@ -150,7 +110,3 @@ struct IssuesController<Ledger: CouponLedger> {
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("X-Request-Id")!
 }
-
-/// The 410 is the same for everyone: rendered once.
-private let soldOutResponse = APIError.response(
-    APIError(status: .gone, code: "SOLD_OUT", message: "every coupon has been issued"))

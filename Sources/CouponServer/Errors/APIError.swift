@@ -30,9 +30,11 @@ struct APIError: Error, Sendable {
 extension APIError {
     /// The JSON error body every refusal is answered with, thrown or not.
     static func response(_ error: APIError) -> Response {
+        rendered(error).response
+    }
+
+    static func rendered(_ error: APIError) -> RenderedAnswer {
         let body = ErrorBody(error: .init(code: error.code, message: error.message), issuance: error.issuance)
-        var response = JSONResponse.make(status: error.status, body)
-        response.headers.append(contentsOf: error.headers)
-        return response
+        return JSONResponse.render(status: error.status, body, adding: error.headers)
     }
 }

@@ -4,9 +4,17 @@ import Hummingbird
 
 enum JSONResponse {
     static func make(status: HTTPResponse.Status, _ value: some JSONWritable) -> Response {
+        render(status: status, value).response
+    }
+
+    static func render(
+        status: HTTPResponse.Status, _ value: some JSONWritable, adding extra: HTTPFields = [:]
+    ) -> RenderedAnswer {
         var writer = JSONWriter()
         value.write(to: &writer)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: writer.buffer))
+        var fields = headers
+        if !extra.isEmpty { fields.append(contentsOf: extra) }
+        return RenderedAnswer(status: status, headers: fields, body: writer.buffer)
     }
 
     /// The audit answers: larger, not on the hot path, encoded by Foundation with sorted keys (the

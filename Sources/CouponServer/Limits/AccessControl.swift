@@ -41,9 +41,9 @@ final class AccessControl: Sendable {
 
     /// The per-address limit, on the client's address (see `clientAddress`); the peer is read only
     /// when the limit is on.
-    func checkAddress(_ request: Request, peer: @autoclosure () -> SocketAddress?) throws(APIError) {
+    func checkAddress(_ headers: HTTPFields, peer: @autoclosure () -> SocketAddress?) throws(APIError) {
         guard let addresses else { return }
-        if let retry = addresses.take(clientAddress(request, peer: peer())) { throw Self.rateLimited(retry) }
+        if let retry = addresses.take(clientAddress(headers, peer: peer())) { throw Self.rateLimited(retry) }
     }
 
     /// The user: the token's `sub` with `--auth jwt` (a `claimed` id must match it), else `claimed`.
@@ -104,10 +104,10 @@ final class AccessControl: Sendable {
 
     /// The socket peer; behind a trusted proxy, the last address in `X-Forwarded-For` that is not
     /// itself a trusted proxy.
-    func clientAddress(_ request: Request, peer: SocketAddress?) -> String {
+    func clientAddress(_ headers: HTTPFields, peer: SocketAddress?) -> String {
         let address = peer?.ipAddress ?? "unknown"
         guard !policy.trustedProxies.isEmpty, policy.trustedProxies.contains(where: { $0.contains(address) }),
-            let forwarded = request.headers[.xForwardedFor]
+            let forwarded = headers[.xForwardedFor]
         else { return address }
         let hops = forwarded.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         for hop in hops.reversed() where !policy.trustedProxies.contains(where: { $0.contains(hop) }) {
