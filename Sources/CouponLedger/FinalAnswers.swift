@@ -101,6 +101,9 @@ public final class FinalAnswers: Sendable {
     /// (once per coupon: nil while a load is under way or the coupon is cached already).
     public func learn(coupon: CouponID, _ outcome: AdmissionOutcome) -> Final? {
         let now = ContinuousClock.now
+        // A dropped entry's holders are freed after the lock is released, not while it is held.
+        var dropped: Entry?
+        defer { dropped = nil }
         return state.withLock { state -> Final? in
             let final: Final
             switch outcome {
@@ -112,7 +115,8 @@ public final class FinalAnswers: Sendable {
                 return nil
             case .issued, .notStarted, .notFound, .unavailable:
                 // Not final, or Redis no longer holds what the entry was built on.
-                if let dropped = state.entries.removeValue(forKey: coupon) { state.holders -= dropped.holders.count }
+                dropped = state.entries.removeValue(forKey: coupon)
+                state.holders -= dropped?.holders.count ?? 0
                 return nil
             }
             if var entry = state.entries[coupon] {
@@ -135,18 +139,23 @@ public final class FinalAnswers: Sendable {
     /// or did not fit, and the coupon stays uncached (tried again after ten times `refreshAfter`,
     /// so a coupon too large to keep costs one extra `HLEN` now and then, not per request).
     public func store(coupon: CouponID, _ final: Final, holders: [Issuance]?) {
-        let now = ContinuousClock.now
-        state.withLock { state in
-            state.loading.remove(coupon)
-            guard let holders, state.holders + holders.count <= maxHolders else {
-                state.uncached[coupon] = now + refreshAfter * 10
-                return
-            }
+        // Built before the lock is taken: the event loops take it for every final answer, and
+        // 100,000 holders take ~25 ms to put in a dictionary here.
+        let byUser = holders.map { holders in
             var byUser: [String: Issuance] = [:]
             byUser.reserveCapacity(holders.count)
             for issuance in holders { byUser[issuance.userId.value] = issuance }
+            return byUser
+        }
+        let now = ContinuousClock.now
+        state.withLock { state in
+            state.loading.remove(coupon)
+            guard let byUser, state.holders + byUser.count <= maxHolders else {
+                state.uncached[coupon] = now + refreshAfter * 10
+                return
+            }
             state.entries[coupon] = Entry(final: final, holders: byUser, confirmedAt: now, confirming: nil)
-            state.holders += holders.count
+            state.holders += byUser.count
         }
     }
 
