@@ -43,9 +43,7 @@ final class FastIssueAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
             if routerAnswersOwed == 0 && answers.mayAnswer(head) {
                 state = .holding(head, nil)
             } else {
-                state = .passing
-                routerAnswersOwed += 1
-                context.fireChannelRead(data)
+                handOver(context, head, nil)
             }
         case (.holding(let head, var body), .body(let chunk)):
             state = .passing  // the kept body is not shared while it grows
@@ -78,7 +76,7 @@ final class FastIssueAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
         context.write(data, promise: promise)
     }
 
-    /// Passes a kept request's parts so far to the router.
+    /// Passes a request's parts so far to the router; the rest follows as it comes.
     private func handOver(_ context: ChannelHandlerContext, _ head: HTTPRequest, _ body: ByteBuffer?) {
         state = .passing
         routerAnswersOwed += 1
