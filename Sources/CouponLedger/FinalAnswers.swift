@@ -101,9 +101,9 @@ public final class FinalAnswers: Sendable {
     /// (once per coupon: nil while a load is under way or the coupon is cached already).
     public func learn(coupon: CouponID, _ outcome: AdmissionOutcome) -> Final? {
         let now = ContinuousClock.now
-        // A dropped entry's holders are freed after the lock is released, not while it is held.
+        // A dropped entry's holders are freed after the lock is released (with this local), not
+        // while it is held.
         var dropped: Entry?
-        defer { dropped = nil }
         return state.withLock { state -> Final? in
             let final: Final
             switch outcome {

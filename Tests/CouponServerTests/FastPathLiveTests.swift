@@ -32,9 +32,8 @@ import Testing
         let fd = try RawHTTP.connect(port: serve.port)
         defer { close(fd) }
         let metrics = try await RawHTTP.exchange(fd, RawHTTP.get("/metrics"), answers: 1)[0]
-        let line = String(decoding: metrics.body, as: UTF8.self).split(separator: "\n")
-            .first { $0.hasPrefix("coupon_issue_event_loop_answers_total ") }
-        return try #require(line.flatMap { Double($0.split(separator: " ")[1]) }.map { Int($0) })
+        let samples = PrometheusText(String(decoding: metrics.body, as: UTF8.self))
+        return try #require(samples["coupon_issue_event_loop_answers_total"].map { Int($0) })
     }
 
     /// Pipelined requests get their answers in the order asked, though the event loop could

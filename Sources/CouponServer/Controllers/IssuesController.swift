@@ -38,7 +38,7 @@ struct IssuesController<Ledger: CouponLedger> {
             let claimed = try await body.decode(IssueRequest.self, from: request).userId
             let user = try await access.user(request, claimed: claimed)
             try access.checkUser(user)
-            let requestId = try requestID(request)
+            let requestId = try IssueRequest.requestID(in: request.headers)
             guard access.enter() else { throw AccessControl.overloaded }
             defer { access.leave() }
             let admitted = AdmissionAnswer.render(
@@ -93,16 +93,6 @@ struct IssuesController<Ledger: CouponLedger> {
         } catch {
             logger.warning("projection lookup failed; answering from Redis", metadata: ["error": "\(error)"])
             return nil
-        }
-    }
-
-    /// The optional `X-Request-Id`, recorded in the event as `req`; same rules as a user id.
-    private func requestID(_ request: Request) throws -> String? {
-        guard let value = request.headers[.requestID] else { return nil }
-        do {
-            return try UserID(value).value
-        } catch {
-            throw APIError.invalid("X-Request-Id must be 1–64 printable characters")
         }
     }
 }

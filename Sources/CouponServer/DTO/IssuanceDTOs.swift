@@ -1,4 +1,5 @@
 import CouponCore
+import HTTPTypes
 
 struct IssueRequest: FlatJSONDecodable {
     /// Required with `--auth none`; with `--auth jwt` optional, and if present it must be the
@@ -7,6 +8,16 @@ struct IssueRequest: FlatJSONDecodable {
 
     init?(members: [(name: String, value: String)]) {
         userId = members.first { $0.name == "userId" }?.value
+    }
+
+    /// The optional `X-Request-Id`, recorded in the event as `req`; same rules as a user id.
+    static func requestID(in headers: HTTPFields) throws(APIError) -> String? {
+        guard let value = headers[.requestID] else { return nil }
+        do {
+            return try UserID(value).value
+        } catch {
+            throw APIError.invalid("X-Request-Id must be 1–64 printable characters")
+        }
     }
 }
 

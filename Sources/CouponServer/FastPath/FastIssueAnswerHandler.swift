@@ -1,3 +1,4 @@
+import CouponCore
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
@@ -20,8 +21,9 @@ final class FastIssueAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
     private enum State {
         /// Between requests.
         case idle
-        /// A request that may be answered here: its head and body so far, kept until its end.
-        case holding(HTTPRequest, ByteBuffer?)
+        /// A request that may be answered here: its head, its coupon and its body so far, kept
+        /// until its end.
+        case holding(HTTPRequest, CouponID, ByteBuffer?)
         /// A request going to the router.
         case passing
     }
@@ -40,21 +42,23 @@ final class FastIssueAnswerHandler: ChannelDuplexHandler, RemovableChannelHandle
         let part = unwrapInboundIn(data)
         switch (state, part) {
         case (.idle, .head(let head)):
-            if routerAnswersOwed == 0 && answers.mayAnswer(head) {
-                state = .holding(head, nil)
+            if routerAnswersOwed == 0, let coupon = answers.candidate(head) {
+                state = .holding(head, coupon, nil)
             } else {
                 handOver(context, head, nil)
             }
-        case (.holding(let head, var body), .body(let chunk)):
+        case (.holding(let head, let coupon, var body), .body(let chunk)):
             state = .passing  // the kept body is not shared while it grows
             if body == nil { body = chunk } else { body!.writeImmutableBuffer(chunk) }
             if body!.readableBytes > answers.maxBodySize {
                 handOver(context, head, body)  // the router refuses it, with 413
             } else {
-                state = .holding(head, body)
+                state = .holding(head, coupon, body)
             }
-        case (.holding(let head, let body), .end(let trailers)):
-            if trailers == nil, let answer = answers.answer(head, body: body, peer: { context.channel.remoteAddress }) {
+        case (.holding(let head, let coupon, let body), .end(let trailers)):
+            if trailers == nil,
+                let answer = answers.answer(head, coupon: coupon, body: body, peer: { context.channel.remoteAddress })
+            {
                 write(answer, context)
             } else {
                 handOver(context, head, body)

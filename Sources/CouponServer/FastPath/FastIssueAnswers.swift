@@ -22,19 +22,22 @@ struct FastIssueAnswers: Sendable {
     let maxBodySize: Int
     let metrics: IssueMetrics
 
-    /// Whether to keep this request's parts until its end and try: a POST to the issue route, with
-    /// a JSON body, on a connection that stays open (closing one is the router's business).
-    func mayAnswer(_ head: HTTPRequest) -> Bool {
-        head.method == .post && Self.coupon(inPath: head.path) != nil
-            && head.headerFields[.contentType].map(JSONBody.isJSON) == true
-            && head.headerFields[.connection] == nil && head.headerFields[.expect] == nil
+    /// The coupon asked for, when this request's parts are worth keeping until its end to try: a
+    /// POST to the issue route, with a JSON body, on a connection that stays open (closing one is
+    /// the router's business); nil: the router's.
+    func candidate(_ head: HTTPRequest) -> CouponID? {
+        guard head.method == .post, head.headerFields[.contentType].map(JSONBody.isJSON) == true,
+            head.headerFields[.connection] == nil, head.headerFields[.expect] == nil
+        else { return nil }
+        return Self.coupon(inPath: head.path)
     }
 
-    /// The answer, or nil: hand the request to the router.
-    func answer(_ head: HTTPRequest, body: ByteBuffer?, peer: () -> SocketAddress?) -> RenderedAnswer? {
+    /// The answer to a `candidate` for `coupon`, or nil: hand the request to the router.
+    func answer(
+        _ head: HTTPRequest, coupon: CouponID, body: ByteBuffer?, peer: () -> SocketAddress?
+    ) -> RenderedAnswer? {
         let started = ContinuousClock.now
-        guard let coupon = Self.coupon(inPath: head.path),
-            head.headerFields[.requestID].map({ (try? UserID($0)) != nil }) ?? true,
+        guard Self.requestIDIsValid(head.headerFields),
             let body, body.readableBytes <= maxBodySize,
             let members = body.withUnsafeReadableBytes(FlatJSON.members),
             let claimed = IssueRequest(members: members)?.userId,
@@ -52,6 +55,17 @@ struct FastIssueAnswers: Sendable {
         }
         metrics.record(outcome, duration: ContinuousClock.now - started, onEventLoop: true)
         return answer
+    }
+
+    /// Absent or valid; a malformed `X-Request-Id` is the router's to refuse (400). (Not `try?`:
+    /// it would flatten an absent one, a valid nil, into a failure.)
+    private static func requestIDIsValid(_ headers: HTTPFields) -> Bool {
+        do {
+            _ = try IssueRequest.requestID(in: headers)
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// The coupon of `/v1/coupons/{id}/issues`, exactly that path (no query, no encoding: those go
