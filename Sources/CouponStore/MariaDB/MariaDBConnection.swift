@@ -68,11 +68,7 @@ public final class MariaDBConnection: SQLConnection {
                 throw error
             }
         case .multiRowValues:
-            var inserted = 0
-            for chunk in FixedChunks.ranges(rows.count) {
-                inserted += try run(insert.multiRow(chunk.count, .mariadb), Array(rows[chunk].joined()))
-            }
-            return inserted
+            return try insert.inChunks(rows, .mariadb) { sql, values in try run(sql, values) }
         }
     }
 

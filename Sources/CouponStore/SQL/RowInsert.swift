@@ -24,6 +24,18 @@ public struct RowInsert: Sendable {
         rows == 1 ? single(dialect) : RowInsert.sql(table, columns, rows: rows, dialect)
     }
 
+    /// Inserts `rows` in multi-row statements of `FixedChunks` sizes, each run by `run` (SQL and
+    /// its values → rows changed); returns the rows inserted (a skipped row counts 0).
+    func inChunks(
+        _ rows: [[SQLValue]], _ dialect: SQLDialect, run: (String, [SQLValue]) throws -> Int
+    ) rethrows -> Int {
+        var inserted = 0
+        for chunk in FixedChunks.ranges(rows.count) {
+            inserted += try run(multiRow(chunk.count, dialect), Array(rows[chunk].joined()))
+        }
+        return inserted
+    }
+
     private static func sql(_ table: String, _ columns: [String], rows: Int, _ dialect: SQLDialect) -> String {
         let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "

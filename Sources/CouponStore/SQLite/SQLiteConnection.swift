@@ -58,25 +58,29 @@ public final class SQLiteConnection: SQLConnection {
     }
 
     private func run(_ statement: SQLiteStatement, _ values: [SQLValue]) throws(SQLiteError) -> Int {
-        try statement.bind(values)
-        while try statement.step() {}
-        return Int(sqlite3_changes(handle))
+        try statement.withBindings(values) { () throws(SQLiteError) -> Int in
+            while try statement.step() {}
+            return Int(sqlite3_changes(handle))
+        }
     }
 
-    /// One row at a time: a cached statement is a function call away, there is no round trip to save.
+    /// In multi-row statements (`FixedChunks`): no round trip to save here, but each statement
+    /// run has a fixed cost (its start, its end, a reset), and a batch of 1,000 events then takes
+    /// 10 statements per table instead of 1,000.
     public func insert(_ insert: RowInsert, _ rows: [[SQLValue]]) throws -> Int {
-        let statement = try prepared(insert.sqliteRow)
-        var inserted = 0
-        for row in rows { inserted += try run(statement, row) }
-        return inserted
+        try insert.inChunks(rows, .sqlite) { sql, values in try run(sql, values) }
     }
 
     /// Runs a cached query and hands each row to `row`.
     public func query(_ sql: String, _ values: [SQLValue], row: (SQLiteRow) throws -> Void) throws {
         let statement = try prepared(sql)
-        try statement.bind(values)
-        defer { sqlite3_reset(statement.handle) }
-        while try statement.step() { try row(SQLiteRow(statement: statement)) }
+        var failure: (any Error)?
+        try statement.withBindings(values) { () throws(SQLiteError) in
+            while failure == nil, try statement.step() {
+                do { try row(SQLiteRow(statement: statement)) } catch { failure = error }
+            }
+        }
+        if let failure { throw failure }
     }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws. IMMEDIATE takes
