@@ -9,7 +9,8 @@
 # Each configuration runs twice (FLOOD_ROUNDS), interleaved, each time on a fresh log. Prints a
 # Markdown table and the server's peak RSS.
 # Usage: Benchmarks/flood.sh [seconds per run, default 10] [connections, default 64]
-# (FLOOD_SKIP_NOCACHE=1 leaves out the runs without the cache; FLOOD_BINARIES="A B" measures
+# (FLOOD_SKIP_NOCACHE=1 leaves out the runs without the cache; FLOOD_ONLY_201=1 measures only
+# /healthz and the 201s, for the worker's ratio (the other columns then read "—"); FLOOD_BINARIES="A B" measures
 # two `coupon` binaries, say before and after a change, each configuration of one right after
 # the same of the other, labelled by their position: cache-1 is A's, cache-2 B's.)
 set -euo pipefail
@@ -37,7 +38,7 @@ rps() { # wrk-args… -> requests/s (and the answers' statuses checked by the ca
     wrk -t2 -c"$connections" -d"${duration}s" "$@" | awk '/Requests\/sec/ { print $2 }'
 }
 
-declare -A sum
+declare -A sum rounds201
 # A fresh log for every configuration (an in-process worker must not spend the measurement
 # catching up on earlier runs' issuances), a sold-out coupon with 500 holders, a coupon that never
 # sells out, and a warm-up run.
@@ -58,11 +59,15 @@ measure() { # label, binary, serve arguments…
     serve "$binary" "$@"
     prepare
     sum[$label/healthz]=$(echo "${sum[$label/healthz]:-0} + $(rps "$url/healthz")" | bc)
-    sum[$label/410]=$(echo "${sum[$label/410]:-0} + $(rps -s Benchmarks/wrk/issue.lua "$url" -- "$sold" "late-$label-$RANDOM-")" | bc)
-    sum[$label/409]=$(echo "${sum[$label/409]:-0} + $(rps -s Benchmarks/wrk/holders.lua "$url" -- "$sold" h- 500)" | bc)
-    sum[$label/410s]=$(echo "${sum[$label/410s]:-0} + $(rps -s Benchmarks/wrk/static-post.lua "$url" -- "$sold" late)" | bc)
-    sum[$label/409s]=$(echo "${sum[$label/409s]:-0} + $(rps -s Benchmarks/wrk/static-post.lua "$url" -- "$sold" h-7)" | bc)
-    sum[$label/201]=$(echo "${sum[$label/201]:-0} + $(rps -s Benchmarks/wrk/issue.lua "$url" -- "$big" "b-$label-$RANDOM-")" | bc)
+    if [ -z "${FLOOD_ONLY_201:-}" ]; then
+        sum[$label/410]=$(echo "${sum[$label/410]:-0} + $(rps -s Benchmarks/wrk/issue.lua "$url" -- "$sold" "late-$label-$RANDOM-")" | bc)
+        sum[$label/409]=$(echo "${sum[$label/409]:-0} + $(rps -s Benchmarks/wrk/holders.lua "$url" -- "$sold" h- 500)" | bc)
+        sum[$label/410s]=$(echo "${sum[$label/410s]:-0} + $(rps -s Benchmarks/wrk/static-post.lua "$url" -- "$sold" late)" | bc)
+        sum[$label/409s]=$(echo "${sum[$label/409s]:-0} + $(rps -s Benchmarks/wrk/static-post.lua "$url" -- "$sold" h-7)" | bc)
+    fi
+    issued=$(rps -s Benchmarks/wrk/issue.lua "$url" -- "$big" "b-$label-$RANDOM-")
+    sum[$label/201]=$(echo "${sum[$label/201]:-0} + $issued" | bc)
+    rounds201[$label]="${rounds201[$label]:-} $issued"
     rss=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status")
     sum[$label/rss]=$rss
     stop_server
@@ -85,18 +90,20 @@ for round in $(seq 1 "$rounds"); do
 done
 ratio() { echo "scale=2; $1 / $2" | bc; }
 avg() { echo "scale=0; ${sum[$1]} / $rounds" | bc; }
+# A route measured: its mean and its ratio to /healthz; a route left out (FLOOD_ONLY_201): "—".
+cell() { [ -n "${sum[$1/$2]:-}" ] && echo "$(avg "$1/$2") ($(ratio "${sum[$1/$2]}" "${sum[$1/healthz]}"))" || echo "—"; }
 printf '| configuration | /healthz | 410 sold out | 409 holder | 410, fixed request | 409, fixed request | 201 | peak RSS |\n'
 printf '|---|---|---|---|---|---|---|---|\n'
 for label in "${labels[@]}"; do
     h=$(avg "$label/healthz")
-    printf '| %s | %s | %s (%s) | %s (%s) | %s (%s) | %s (%s) | %s (%s) | %s MB |\n' "$label" "$h" \
-        "$(avg "$label/410")" "$(ratio "${sum[$label/410]}" "${sum[$label/healthz]}")" \
-        "$(avg "$label/409")" "$(ratio "${sum[$label/409]}" "${sum[$label/healthz]}")" \
-        "$(avg "$label/410s")" "$(ratio "${sum[$label/410s]}" "${sum[$label/healthz]}")" \
-        "$(avg "$label/409s")" "$(ratio "${sum[$label/409s]}" "${sum[$label/healthz]}")" \
-        "$(avg "$label/201")" "$(ratio "${sum[$label/201]}" "${sum[$label/healthz]}")" "${sum[$label/rss]}"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s MB |\n' "$label" "$h" "$(cell "$label" 410)" \
+        "$(cell "$label" 409)" "$(cell "$label" 410s)" "$(cell "$label" 409s)" "$(cell "$label" 201)" "${sum[$label/rss]}"
 done
 for index in "${!binaries[@]}"; do
     s=$(suffix "$index")
-    echo "201 with the in-process worker / without (serve --workers 0)$s: $(ratio "${sum[worker$s/201]}" "${sum[cache$s/201]}")"
+    read -r -a with <<<"${rounds201[worker$s]}"
+    read -r -a without <<<"${rounds201[cache$s]}"
+    each=""
+    for k in "${!with[@]}"; do each+=" $(ratio "${with[$k]}" "${without[$k]}")"; done
+    echo "201 with the in-process worker / without (serve --workers 0)$s: $(ratio "${sum[worker$s/201]}" "${sum[cache$s/201]}") (per round:$each)"
 done
