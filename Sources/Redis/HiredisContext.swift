@@ -8,6 +8,10 @@ import CHiredis
 /// the thread of the `RedisConnection` that created it ever touches it.
 final class HiredisContext {
     private let context: UnsafeMutablePointer<redisContext>
+    /// Where hiredis writes each reply (see `coupon_tape` in the CHiredis shim).
+    private let tape: UnsafeMutablePointer<coupon_tape>
+    /// A tape grown past this by one large reply (a long XRANGE, say) is given back after it.
+    private static let retainedTapeBytes = 1 << 20
 
     /// Connects, authenticates and selects the database, or throws `connectionFailed`.
     convenience init(_ configuration: RedisConfiguration) throws(RedisError) {
@@ -40,9 +44,16 @@ final class HiredisContext {
         redisSetTimeout(context, commandTimeout.cTimeval)
         redisEnableKeepAlive(context)
         self.context = context
+        tape = .allocate(capacity: 1)
+        tape.initialize(to: coupon_tape())
+        coupon_tape_install(context, tape)
     }
 
-    deinit { redisFree(context) }
+    deinit {
+        redisFree(context)  // before the tape: it calls the tape's functions
+        free(tape.pointee.bytes)
+        tape.deallocate()
+    }
 
     /// Appends a command to the output buffer; nothing is sent until `readReply` flushes it.
     func append(_ command: RedisCommand) throws(RedisError) {
@@ -64,37 +75,21 @@ final class HiredisContext {
         }
     }
 
-    /// Flushes pending output, then blocks for the next reply and copies it into Swift.
+    /// Flushes pending output, then blocks for the next reply and decodes it from the tape.
     func readReply() throws(RedisError) -> RedisReply {
+        tape.pointee.length = 0
         var raw: UnsafeMutableRawPointer?
-        guard redisGetReply(context, &raw) == REDIS_OK, let raw else {
+        guard redisGetReply(context, &raw) == REDIS_OK, raw != nil, tape.pointee.length >= 9 else {
             throw RedisError(.connectionLost, HiredisContext.errorString(context))
         }
-        defer { freeReplyObject(raw) }
-        return HiredisContext.copy(raw.assumingMemoryBound(to: redisReply.self))
-    }
-
-    private static func copy(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
-        let r = reply.pointee
-        switch r.type {
-        case REDIS_REPLY_STRING:
-            return .bulk(text(r))
-        case REDIS_REPLY_STATUS:
-            return .status(text(r))
-        case REDIS_REPLY_ERROR:
-            return .error(text(r))
-        case REDIS_REPLY_INTEGER:
-            return .integer(r.integer)
-        case REDIS_REPLY_ARRAY:
-            return .array((0..<r.elements).map { copy(r.element[$0]!) })
-        default:
-            return .null
+        var reader = TapeReader(bytes: UnsafeRawBufferPointer(start: tape.pointee.bytes, count: tape.pointee.length))
+        let reply = reader.next()
+        if tape.pointee.capacity > HiredisContext.retainedTapeBytes {
+            free(tape.pointee.bytes)
+            tape.pointee = coupon_tape()
+            coupon_tape_install(context, tape)
         }
-    }
-
-    private static func text(_ r: redisReply) -> String {
-        guard r.len > 0, let str = r.str else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(start: str, count: r.len), as: UTF8.self)
+        return reply
     }
 
     private static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {
@@ -102,6 +97,35 @@ final class HiredisContext {
             let text = raw.prefix { $0 != 0 }
             return text.isEmpty ? "error \(context.pointee.err)" : String(decoding: text, as: UTF8.self)
         }
+    }
+}
+
+/// Reads the items `coupon_tape` wrote, in order: a type byte, an 8-byte value, a string's bytes.
+private struct TapeReader {
+    let bytes: UnsafeRawBufferPointer
+    var offset = 0
+
+    mutating func next() -> RedisReply {
+        let type = Int32(bytes[offset])
+        let value = bytes.loadUnaligned(fromByteOffset: offset + 1, as: Int64.self)
+        offset += 9
+        switch type {
+        case REDIS_REPLY_STRING: return .bulk(text(count: Int(value)))
+        case REDIS_REPLY_STATUS: return .status(text(count: Int(value)))
+        case REDIS_REPLY_ERROR: return .error(text(count: Int(value)))
+        case REDIS_REPLY_INTEGER: return .integer(value)
+        case REDIS_REPLY_ARRAY:
+            var elements: [RedisReply] = []
+            elements.reserveCapacity(Int(value))
+            for _ in 0..<value { elements.append(next()) }
+            return .array(elements)
+        default: return .null
+        }
+    }
+
+    private mutating func text(count: Int) -> String {
+        defer { offset += count }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count]), as: UTF8.self)
     }
 }
 

@@ -19,6 +19,37 @@ import Testing
         #expect(try await client.command("LRANGE", key + ":l", "0", "-1") == .array([.bulk("a"), .bulk("b")]))
     }
 
+    /// Every reply shape, nested, as one script's answer; then a reply of several megabytes (the
+    /// reply buffer grows for it and is given back after it), and small replies again.
+    @Test func repliesOfEveryShapeAndSizeDecodeWhole() async throws {
+        let client = RedisClient(configuration: try await TestRedis.sharedConfiguration())
+        defer { client.close() }
+        let nested = try await client.command(
+            "EVAL",
+            """
+            return {1, -9007199254740991, "", "a\0b", {}, {"x", {2, {"deep", {"deeper"}}}}, false,
+                    {ok = "FINE"}, {err = "NOPE it failed"}, ARGV[1]}
+            """, "0", "grüße")
+        #expect(
+            nested
+                == .array([
+                    .integer(1), .integer(-9_007_199_254_740_991), .bulk(""), .bulk("a\u{0}b"), .array([]),
+                    .array([.bulk("x"), .array([.integer(2), .array([.bulk("deep"), .array([.bulk("deeper")])])])]),
+                    .null, .status("FINE"), .error("NOPE it failed"), .bulk("grüße"),
+                ]))
+        let key = "test:large:\(UUID())"
+        let item = String(repeating: "v", count: 1000)
+        for _ in 0..<10 {
+            _ = try await client.send(RedisCommand(["RPUSH", key] + Array(repeating: item, count: 500)))
+        }
+        let all = try await client.command("LRANGE", key, "0", "-1")
+        #expect(all.array?.count == 5000)
+        #expect(all.array?.allSatisfy { $0 == .bulk(item) } == true)
+        #expect(try await client.command("LLEN", key) == .integer(5000))
+        #expect(try await client.command("LRANGE", key, "0", "1") == .array([.bulk(item), .bulk(item)]))
+        _ = try await client.command("DEL", key)
+    }
+
     @Test func errorRepliesThrowServerError() async throws {
         let client = RedisClient(configuration: try await TestRedis.sharedConfiguration())
         defer { client.close() }
