@@ -68,7 +68,7 @@ public final class MariaDBConnection: SQLConnection {
                 throw error
             }
         case .multiRowValues:
-            return try insert.inChunks(rows, .mariadb) { sql, values in try run(sql, values) }
+            return try insert.inChunks(rows, .mariadb) { sql, chunk in try run(sql, Array(chunk.joined())) }
         }
     }
 

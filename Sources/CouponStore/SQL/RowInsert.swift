@@ -25,13 +25,13 @@ public struct RowInsert: Sendable {
     }
 
     /// Inserts `rows` in multi-row statements of `FixedChunks` sizes, each run by `run` (SQL and
-    /// its values → rows changed); returns the rows inserted (a skipped row counts 0).
+    /// the chunk's rows → rows changed); returns the rows inserted (a skipped row counts 0).
     func inChunks(
-        _ rows: [[SQLValue]], _ dialect: SQLDialect, run: (String, [SQLValue]) throws -> Int
+        _ rows: [[SQLValue]], _ dialect: SQLDialect, run: (String, ArraySlice<[SQLValue]>) throws -> Int
     ) rethrows -> Int {
         var inserted = 0
         for chunk in FixedChunks.ranges(rows.count) {
-            inserted += try run(multiRow(chunk.count, dialect), Array(rows[chunk].joined()))
+            inserted += try run(multiRow(chunk.count, dialect), rows[chunk])
         }
         return inserted
     }

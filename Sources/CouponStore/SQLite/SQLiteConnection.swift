@@ -57,7 +57,7 @@ public final class SQLiteConnection: SQLConnection {
         try run(try prepared(sql), values)
     }
 
-    private func run(_ statement: SQLiteStatement, _ values: [SQLValue]) throws(SQLiteError) -> Int {
+    private func run(_ statement: SQLiteStatement, _ values: some Sequence<SQLValue>) throws(SQLiteError) -> Int {
         try statement.withBindings(values) { () throws(SQLiteError) -> Int in
             while try statement.step() {}
             return Int(sqlite3_changes(handle))
@@ -68,7 +68,7 @@ public final class SQLiteConnection: SQLConnection {
     /// run has a fixed cost (its start, its end, a reset), and a batch of 1,000 events then takes
     /// 10 statements per table instead of 1,000.
     public func insert(_ insert: RowInsert, _ rows: [[SQLValue]]) throws -> Int {
-        try insert.inChunks(rows, .sqlite) { sql, values in try run(sql, values) }
+        try insert.inChunks(rows, .sqlite) { sql, chunk in try run(try prepared(sql), chunk.joined()) }
     }
 
     /// Runs a cached query and hands each row to `row`.
@@ -92,8 +92,7 @@ public final class SQLiteConnection: SQLConnection {
     }
 
     func check(_ result: Int32, sql: String?) throws(SQLiteError) {
-        guard result != SQLITE_OK && result != SQLITE_ROW && result != SQLITE_DONE else { return }
-        throw SQLiteError(code: result, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        try SQLiteError.check(result, database: handle, sql: sql)
     }
 
     private func prepared(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
@@ -103,7 +102,7 @@ public final class SQLiteConnection: SQLConnection {
         guard result == SQLITE_OK, let statement else {
             throw SQLiteError(code: result, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
         }
-        let cached = SQLiteStatement(handle: statement, sql: sql, connection: self)
+        let cached = SQLiteStatement(handle: statement, sql: sql)
         statements[sql] = cached
         return cached
     }

@@ -1,3 +1,5 @@
+import CSQLite
+
 /// A failed SQLite call: the extended result code (extended codes are on for every connection),
 /// SQLite's message, and the SQL it was running.
 public struct SQLiteError: Error, Sendable, CustomStringConvertible, DatabaseFailure {
@@ -10,6 +12,12 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible, DatabaseFai
         self.code = code
         self.message = message
         self.sql = sql
+    }
+
+    /// Throws for a result that is not OK, ROW or DONE, with `database`'s message.
+    static func check(_ result: Int32, database: OpaquePointer?, sql: String?) throws(SQLiteError) {
+        guard result != SQLITE_OK && result != SQLITE_ROW && result != SQLITE_DONE else { return }
+        throw SQLiteError(code: result, message: String(cString: sqlite3_errmsg(database)), sql: sql)
     }
 
     /// The primary result code, e.g. 10 (SQLITE_IOERR) for every IOERR variant.

@@ -4,12 +4,10 @@ import CSQLite
 final class SQLiteStatement {
     let handle: OpaquePointer
     let sql: String
-    private unowned let connection: SQLiteConnection
 
-    init(handle: OpaquePointer, sql: String, connection: SQLiteConnection) {
+    init(handle: OpaquePointer, sql: String) {
         self.handle = handle
         self.sql = sql
-        self.connection = connection
     }
 
     /// The bytes of the bound strings (see `withBindings`); grows to the largest row bound.
@@ -24,7 +22,9 @@ final class SQLiteStatement {
     /// resets. Text is bound in place rather than copied by SQLite: the statement's own buffer
     /// holds every string's bytes until the reset. A projected event binds six strings, and
     /// SQLite's copies of them (an allocation, a `strlen` and a free each) were ~8% of a worker's CPU.
-    func withBindings<T>(_ values: [SQLValue], _ body: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
+    func withBindings<T>(_ values: some Sequence<SQLValue>, _ body: () throws(SQLiteError) -> T) throws(SQLiteError)
+        -> T
+    {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         // No binding outlives the bytes it points to: reset and cleared before the buffer changes.
@@ -54,9 +54,15 @@ final class SQLiteStatement {
                 result = sqlite3_bind_text(
                     handle, index, start.assumingMemoryBound(to: CChar.self), Int32(count), sqliteStatic)
             }
-            try connection.check(result, sql: sql)
+            try check(result)
         }
         return try body()
+    }
+
+    /// Errors name the statement's own connection (no reference to the `SQLiteConnection` is kept:
+    /// an `unowned` one cost a check of it on every bound value).
+    private func check(_ result: Int32) throws(SQLiteError) {
+        try SQLiteError.check(result, database: sqlite3_db_handle(handle), sql: sql)
     }
 
     /// Steps once: true while a row is available.
@@ -64,7 +70,7 @@ final class SQLiteStatement {
         let result = sqlite3_step(handle)
         if result == SQLITE_ROW { return true }
         if result == SQLITE_DONE { return false }
-        try connection.check(result, sql: sql)
+        try check(result)
         return false
     }
 
