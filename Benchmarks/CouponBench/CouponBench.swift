@@ -177,11 +177,20 @@ struct Project: AsyncParsableCommand {
         for p in partitioning.all {
             let groups = try await client.send(RedisCommand("XINFO", "GROUPS", Partitioning.eventsKey(p))).array ?? []
             guard let fields = groups.first?.array else { return false }
-            var info: [String: Int64] = [:]
+            var info: [String: RedisReply] = [:]
             for k in stride(from: 0, to: fields.count - 1, by: 2) {
-                if let name = fields[k].string, let value = fields[k + 1].int { info[name] = value }
+                if let name = fields[k].string { info[name] = fields[k + 1] }
             }
-            guard info["lag"] == 0, info["pending"] == 0 else { return false }
+            guard info["pending"]?.int == 0 else { return false }
+            if let lag = info["lag"]?.int {
+                guard lag == 0 else { return false }
+            } else {
+                // Redis cannot tell the lag (entries were deleted): compare the last delivered id.
+                let last = try await client.send(
+                    RedisCommand("XREVRANGE", Partitioning.eventsKey(p), "+", "-", "COUNT", "1"))
+                let lastID = try RedisStreamEntry.parseList(last).first?.id
+                guard lastID == nil || lastID == info["last-delivered-id"]?.string else { return false }
+            }
         }
         return true
     }
