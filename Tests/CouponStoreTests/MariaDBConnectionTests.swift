@@ -166,3 +166,31 @@ extension MariaDBConnectionTests {
         #expect(try connection.rows("SELECT id, v FROM \(name) ORDER BY id") == ["1|row 1", "2|held", "3|row 3"])
     }
 }
+
+extension MariaDBConnectionTests {
+    /// A locking read that fails (here a lock-wait timeout) and then runs again on the same
+    /// connection: the second run answers. Connector/C could be left waiting for a reply the
+    /// server never sends after such a failure, and the next execution sat out the 120-s read
+    /// timeout; a failed statement now closes the connection and the next call connects again.
+    @Test func aFailedLockingReadLeavesAWorkingConnection() async throws {
+        let connection = try await connect()
+        let name = try table(connection, "id BIGINT PRIMARY KEY, v VARCHAR(16) NOT NULL")
+        try connection.run(
+            "INSERT INTO \(name) VALUES (?, ?), (?, ?)", [.integer(1), .text("a"), .integer(2), .text("b")])
+        let select = "SELECT id, v FROM \(name) WHERE id IN (?, ?) FOR UPDATE"
+        // Prepared and run once before it fails, as the projection's statements are.
+        #expect(
+            try connection.transaction { try connection.rows(select, [.integer(1), .integer(2)]) } == ["1|a", "2|b"])
+        let holder = try await connect()
+        try holder.execute("START TRANSACTION")
+        try holder.run("UPDATE \(name) SET v = ? WHERE id = ?", [.text("locked"), .integer(2)])
+        try connection.execute("SET SESSION innodb_lock_wait_timeout = 1")
+        let failed = #expect(throws: MariaDBError.self) {
+            try connection.transaction { try connection.rows(select, [.integer(1), .integer(2)]) }
+        }
+        #expect(failed?.isTransient == true, "\(String(describing: failed))")
+        try holder.execute("ROLLBACK")
+        #expect(
+            try connection.transaction { try connection.rows(select, [.integer(1), .integer(2)]) } == ["1|a", "2|b"])
+    }
+}
