@@ -57,7 +57,7 @@ public final class SQLiteConnection: SQLConnection {
         try run(try prepared(sql), values)
     }
 
-    private func run(_ statement: SQLiteStatement, _ values: some Sequence<SQLValue>) throws(SQLiteError) -> Int {
+    private func run(_ statement: SQLiteStatement, _ values: some Collection<SQLValue>) throws(SQLiteError) -> Int {
         try statement.withBindings(values) { () throws(SQLiteError) -> Int in
             while try statement.step() {}
             return Int(sqlite3_changes(handle))
