@@ -19,9 +19,10 @@ final class SQLiteStatement {
     }
 
     /// Binds values to ?1, ?2, … in order and runs `body` (which steps) while they are bound, then
-    /// resets (`values` is read twice: a collection). Text is bound in place rather than copied by SQLite: the statement's own buffer
-    /// holds every string's bytes until the reset. A projected event binds six strings, and
-    /// SQLite's copies of them (an allocation, a `strlen` and a free each) were ~8% of a worker's CPU.
+    /// resets; `values` is read twice (sized, then bound). Text is bound in place rather than
+    /// copied by SQLite: the statement's own buffer holds every string's bytes until the reset. A
+    /// projected event binds six strings, and SQLite's copies of them (an allocation, a `strlen`
+    /// and a free each) were ~8% of a worker's CPU.
     func withBindings<T>(_ values: some Collection<SQLValue>, _ body: () throws(SQLiteError) -> T) throws(SQLiteError)
         -> T
     {
