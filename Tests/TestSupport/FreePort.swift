@@ -1,18 +1,30 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Asks the kernel for a free TCP port on loopback (bind to port 0, read it back, close).
+/// Asks the kernel for a free TCP port on loopback (bind to port 0, read it back, close), and
+/// never hands out one port twice in a test process. Tests run concurrently, the kernel reserves
+/// nothing once the probe's socket is closed, and a server stopped to be restarted frees its port
+/// for a while: two servers were given one port, the second failed to bind, and two tests talked
+/// to one Redis ("initialised with 3 partitions, but 2 are configured").
 public enum FreePort {
+    private static let handedOut = Mutex<Set<Int>>([])
+
     /// A free port whose Redis Cluster bus port (port + 10000) is free too.
     public static func withClusterBus() throws -> Int {
         for _ in 0..<200 {
             let port = Int.random(in: 20_000..<32_000)
-            if isFree(port), isFree(port + 10_000) { return port }
+            if isFree(port), isFree(port + 10_000), claim(port), claim(port + 10_000) { return port }
         }
         throw TestSupportError("no free port pair for a cluster node")
+    }
+
+    /// True the first time `port` is asked for in this process.
+    private static func claim(_ port: Int) -> Bool {
+        handedOut.withLock { $0.insert(port).inserted }
     }
 
     static func isFree(_ port: Int) -> Bool {
@@ -22,6 +34,14 @@ public enum FreePort {
     }
 
     public static func next() throws -> Int {
+        for _ in 0..<200 {
+            let port = try kernelAssigned()
+            if claim(port) { return port }
+        }
+        throw TestSupportError("no free port that this process has not handed out already")
+    }
+
+    private static func kernelAssigned() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestSupportError("socket() failed") }
         defer { close(fd) }

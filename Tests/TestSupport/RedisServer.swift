@@ -55,7 +55,7 @@ public final class RedisServer: @unchecked Sendable {
             ] + extraArguments
         try process.run()
         self.process = process
-        try waitUntilReady()
+        try waitUntilReady(process)
     }
 
     /// Stops at once (SIGKILL: like a crash, nothing is flushed beyond what AOF already has); the
@@ -67,9 +67,15 @@ public final class RedisServer: @unchecked Sendable {
         self.process = nil
     }
 
-    private func waitUntilReady() throws {
+    /// Ready when the port answers PING while our own process still runs: a redis-server that
+    /// could not bind (the port taken while this one was stopped) exits, and another server's
+    /// PONG on the port must not pass for it.
+    private func waitUntilReady(_ process: TestProcess) throws {
         for _ in 0..<200 {
-            if (try? pingProbe(port: port)) == true { return }
+            guard process.isRunning else {
+                throw TestSupportError("redis-server on port \(port) exited at start; see \(directory.path)/redis.log")
+            }
+            if (try? pingProbe(port: port)) == true, process.isRunning { return }
             usleep(25_000)
         }
         throw TestSupportError("redis-server on port \(port) did not come up")
