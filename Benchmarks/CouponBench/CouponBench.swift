@@ -137,8 +137,11 @@ struct Project: AsyncParsableCommand {
         defer { client.close() }
         let partitioning = try Partitioning(count: partitions)
         var total = 0
+        var filled: [Int] = []  // a partition no coupon hashed to has no stream, and no group
         for p in partitioning.all {
-            total += Int(try await client.send(.xlen(Partitioning.eventsKey(p))).int ?? 0)
+            let length = Int(try await client.send(.xlen(Partitioning.eventsKey(p))).int ?? 0)
+            total += length
+            if length > 0 { filled.append(p) }
             _ = try? await client.send(
                 RedisCommand("XGROUP", "DESTROY", Partitioning.eventsKey(p), WorkerConfiguration.group))
         }
@@ -157,7 +160,7 @@ struct Project: AsyncParsableCommand {
         }
         // Done when every partition's group has read all and holds nothing unacknowledged; asked
         // of Redis, since counting the archive in SQL every few ms would cost the workers' CPU.
-        while try await !allProjected(client, partitioning) {
+        while try await !allProjected(client, filled) {
             try await Task.sleep(for: .milliseconds(20))
         }
         let took = seconds(since: start)
@@ -173,8 +176,8 @@ struct Project: AsyncParsableCommand {
                 redisCPU / Double(total) * 1e6))
     }
 
-    private func allProjected(_ client: RedisClient, _ partitioning: Partitioning) async throws -> Bool {
-        for p in partitioning.all {
+    private func allProjected(_ client: RedisClient, _ partitions: [Int]) async throws -> Bool {
+        for p in partitions {
             let groups = try await client.send(RedisCommand("XINFO", "GROUPS", Partitioning.eventsKey(p))).array ?? []
             guard let fields = groups.first?.array else { return false }
             var info: [String: RedisReply] = [:]
