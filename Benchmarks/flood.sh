@@ -25,15 +25,6 @@ read -r -a binaries <<<"${FLOOD_BINARIES:-$bin}"
 rounds=${FLOOD_ROUNDS:-2}
 # A configuration's label gets the binary's position only when there are two.
 suffix() { ((${#binaries[@]} > 1)) && echo "-$(($1 + 1))" || true; }
-serve() { # binary, extra serve arguments…
-    local binary=$1
-    shift
-    "$binary" serve --port "$http_port" "$@" >"$work/serve.log" 2>&1 &
-    server_pid=$!
-    for _ in $(seq 1 100); do curl -sf "$url/healthz" >/dev/null && return 0; sleep 0.1; done
-    log "serve did not start: $(cat "$work/serve.log")"
-    exit 1
-}
 rps() { # wrk-args… -> requests/s (and the answers' statuses checked by the caller's expectation)
     wrk -t2 -c"$connections" -d"${duration}s" "$@" | awk '/Requests\/sec/ { print $2 }'
 }
@@ -53,10 +44,7 @@ prepare() {
 measure() { # label, binary, serve arguments…
     local label=$1 binary=$2
     shift 2
-    rm -f "$work"/projection.sqlite*
-    redis-cli -p "$redis_port" FLUSHALL >/dev/null
-    "$binary" init >/dev/null
-    serve "$binary" "$@"
+    fresh_serve "$binary" "$@"
     prepare
     sum[$label/healthz]=$(echo "${sum[$label/healthz]:-0} + $(rps "$url/healthz")" | bc)
     if [ -z "${FLOOD_ONLY_201:-}" ]; then

@@ -24,12 +24,7 @@ redis_cpu() { redis-cli -p "$redis_port" INFO cpu | awk -F: '/used_cpu_(sys|user
 measure() { # label, serve arguments…
     local label=$1
     shift
-    rm -f "$work"/projection.sqlite*
-    redis-cli -p "$redis_port" FLUSHALL >/dev/null
-    "$bin" init >/dev/null
-    "$bin" serve --port "$http_port" "$@" >"$work/serve.log" 2>&1 &
-    server_pid=$!
-    for _ in $(seq 1 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
+    fresh_serve "$bin" "$@"
     local big
     big=$(create_coupon "$url" "threads" 1000000000)
     wrk -t2 -c64 -d2s "$url/healthz" >/dev/null

@@ -56,6 +56,21 @@ stop_server() {
     wait "$server_pid" 2>/dev/null || true
     server_pid=
 }
+# fresh_serve BINARY SERVE-ARGS…: empties the bench stack's Redis (and its projection file),
+# initialises it, starts `serve` on $http_port (server_pid) and waits until it answers; exits if
+# it does not start.
+fresh_serve() {
+    local binary=$1
+    shift
+    rm -f "$work"/projection.sqlite*
+    redis-cli -p "$redis_port" FLUSHALL >/dev/null
+    "$binary" init >/dev/null
+    "$binary" serve --port "$http_port" "$@" >"$work/serve.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 100); do curl -sf "$url/healthz" >/dev/null && return 0; sleep 0.1; done
+    log "serve did not start: $(cat "$work/serve.log")"
+    exit 1
+}
 bench_stack_cleanup() {
     stop_server
     stop_redis "$redis_port"

@@ -12,13 +12,19 @@ public struct CouponID: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// module unspecialized, was ~3% of a 409's CPU in the Swift pool.
     public init(parsing text: String) throws(ValidationError) {
         var text = text
-        // At most 19 digits, as before: a longer run of leading zeros was refused, and still is.
-        guard let digits = text.withUTF8({ $0.count <= 19 ? ASCIIDecimal.parse($0) : nil }),
-            let value = Int64(exactly: digits)
-        else {
+        guard let id = text.withUTF8(CouponID.init(digits:)) else {
             throw ValidationError("coupon id must be a positive integer below 2^63, got '\(text.prefix(40))'")
         }
-        try self.init(value)
+        self = id
+    }
+
+    /// The same rule on bytes (a path read on the event loop); nil for anything it refuses.
+    public init?(digits: UnsafeBufferPointer<UInt8>) {
+        // At most 19 digits, as before: a longer run of leading zeros was refused, and still is.
+        guard digits.count <= 19, let parsed = ASCIIDecimal.parse(digits), let value = Int64(exactly: parsed),
+            value > 0
+        else { return nil }
+        self.value = value
     }
 
     public var description: String { String(value) }

@@ -86,8 +86,7 @@ final class HiredisContext {
         let reply = reader.next()
         if tape.pointee.capacity > HiredisContext.retainedTapeBytes {
             free(tape.pointee.bytes)
-            tape.pointee = coupon_tape()
-            coupon_tape_install(context, tape)
+            (tape.pointee.bytes, tape.pointee.capacity) = (nil, 0)
         }
         return reply
     }

@@ -79,8 +79,7 @@ struct FastIssueAnswers: Sendable {
             guard end > prefix.count, bytes.starts(with: prefix), bytes[end...].elementsEqual(suffix) else {
                 return nil
             }
-            let digits = UnsafeBufferPointer(rebasing: bytes[prefix.count..<end])
-            return try? CouponID(parsing: String(decoding: digits, as: UTF8.self))
+            return CouponID(digits: UnsafeBufferPointer(rebasing: bytes[prefix.count..<end]))
         }
     }
 }

@@ -57,15 +57,11 @@ public final class MariaDBConnection: SQLConnection {
     public func insert(_ insert: RowInsert, _ rows: [[SQLValue]]) throws -> Int {
         switch batching {
         case .arrayBinding:
-            let statement = try prepared(insert.mariadbRow)
+            let statement = try prepared(insert.statement(rows: 1, .mariadb))
             do {
                 return try statement.executeArray(rows)
             } catch {
-                // A bulk execution that failed part-way (a deadlock, a lock-wait timeout) can
-                // leave Connector/C expecting replies the server never sends: a CI run hung in the
-                // next query's read. The connection is not trusted again; the next call connects.
-                close()
-                throw error
+                throw failed(error)
             }
         case .multiRowValues:
             return try insert.inChunks(rows, .mariadb) { sql, chunk in try run(sql, Array(chunk.joined())) }
@@ -145,9 +141,10 @@ public final class MariaDBConnection: SQLConnection {
 
     /// A prepared statement that failed (a deadlock, a lock-wait timeout, a constraint) closes the
     /// connection, whatever the error: Connector/C 3.3 could be left waiting for a reply the
-    /// server never sends, and the next execution on that connection then sat out the 120-s read
-    /// timeout while the server showed it idle (a 4-writer test on the multi-row path, about one
-    /// run in ten, after a `SELECT … FOR UPDATE` failed). Every such failure ends the caller's
+    /// server never sends, and the next call on that connection then sat out the 120-s read
+    /// timeout while the server showed it idle — after a bulk execution failed part-way (a CI run
+    /// hung in the next query's read), and after a `SELECT … FOR UPDATE` failed (a 4-writer test
+    /// on the multi-row path, about one run in ten). Every such failure ends the caller's
     /// transaction anyway (the store rolls back on any error, the migrator gives up), so closing
     /// costs a reconnect and loses nothing.
     private func failed(_ error: MariaDBError) -> MariaDBError {

@@ -3,25 +3,23 @@
 public struct RowInsert: Sendable {
     public let table: String
     public let columns: [String]
-    /// The statement for one row, per dialect, built once.
-    let sqliteRow: String
-    let mariadbRow: String
+    /// The statement for each `FixedChunks` size (one row included: MariaDB's array binding runs
+    /// that one), per dialect: built once, not for every chunk of every batch.
+    private let statements: [SQLDialect: [Int: String]]
 
     public init(table: String, columns: [String]) {
         self.table = table
         self.columns = columns
-        sqliteRow = RowInsert.sql(table, columns, rows: 1, .sqlite)
-        mariadbRow = RowInsert.sql(table, columns, rows: 1, .mariadb)
-    }
-
-    /// The statement for one row.
-    func single(_ dialect: SQLDialect) -> String {
-        dialect == .sqlite ? sqliteRow : mariadbRow
+        func bySize(_ dialect: SQLDialect) -> [Int: String] {
+            Dictionary(
+                uniqueKeysWithValues: FixedChunks.sizes.map { ($0, RowInsert.sql(table, columns, rows: $0, dialect)) })
+        }
+        statements = [.sqlite: bySize(.sqlite), .mariadb: bySize(.mariadb)]
     }
 
     /// The statement for `rows` rows in one multi-row VALUES list.
-    func multiRow(_ rows: Int, _ dialect: SQLDialect) -> String {
-        rows == 1 ? single(dialect) : RowInsert.sql(table, columns, rows: rows, dialect)
+    func statement(rows: Int, _ dialect: SQLDialect) -> String {
+        statements[dialect]?[rows] ?? RowInsert.sql(table, columns, rows: rows, dialect)
     }
 
     /// Inserts `rows` in multi-row statements of `FixedChunks` sizes, each run by `run` (SQL and
@@ -31,7 +29,7 @@ public struct RowInsert: Sendable {
     ) rethrows -> Int {
         var inserted = 0
         for chunk in FixedChunks.ranges(rows.count) {
-            inserted += try run(multiRow(chunk.count, dialect), rows[chunk])
+            inserted += try run(statement(rows: chunk.count, dialect), rows[chunk])
         }
         return inserted
     }
