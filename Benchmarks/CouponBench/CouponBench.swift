@@ -11,7 +11,8 @@ import Redis
 @main
 struct CouponBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "coupon-bench", subcommands: [Fill.self, Baseline.self, Project.self, Client.self, Strategy.self])
+        commandName: "coupon-bench",
+        subcommands: [Fill.self, Baseline.self, Project.self, Projected.self, Client.self, Strategy.self])
 }
 
 func seconds(since start: ContinuousClock.Instant) -> Double {
@@ -137,14 +138,12 @@ struct Project: AsyncParsableCommand {
         defer { client.close() }
         let partitioning = try Partitioning(count: partitions)
         var total = 0
-        var filled: [Int] = []  // a partition no coupon hashed to has no stream, and no group
         for p in partitioning.all {
-            let length = Int(try await client.send(.xlen(Partitioning.eventsKey(p))).int ?? 0)
-            total += length
-            if length > 0 { filled.append(p) }
+            total += Int(try await client.send(.xlen(Partitioning.eventsKey(p))).int ?? 0)
             _ = try? await client.send(
                 RedisCommand("XGROUP", "DESTROY", Partitioning.eventsKey(p), WorkerConfiguration.group))
         }
+        let completion = try await ProjectionCompletion(client: client, partitioning: partitioning)
         let url = try DatabaseURL(database)
         _ = try await ProjectionStores.open(url).migrate()
         var tasks: [Task<Void, any Error>] = []
@@ -158,9 +157,7 @@ struct Project: AsyncParsableCommand {
                 redis: configuration, store: try await ProjectionStores.open(url), logger: logger)
             tasks.append(Task { try await worker.run() })
         }
-        // Done when every partition's group has read all and holds nothing unacknowledged; asked
-        // of Redis, since counting the archive in SQL every few ms would cost the workers' CPU.
-        while try await !allProjected(client, filled) {
+        while try await !completion.isComplete() {
             try await Task.sleep(for: .milliseconds(20))
         }
         let took = seconds(since: start)
@@ -174,28 +171,6 @@ struct Project: AsyncParsableCommand {
                     "projection: %d events in %.2f s, %.0f events/s (%d worker(s), batches of %d); CPU per event: %.2f us here, %.2f us in redis-server",
                 total, took, Double(total) / took, workers, batchSize, cpu / Double(total) * 1e6,
                 redisCPU / Double(total) * 1e6))
-    }
-
-    private func allProjected(_ client: RedisClient, _ partitions: [Int]) async throws -> Bool {
-        for p in partitions {
-            let groups = try await client.send(RedisCommand("XINFO", "GROUPS", Partitioning.eventsKey(p))).array ?? []
-            guard let fields = groups.first?.array else { return false }
-            var info: [String: RedisReply] = [:]
-            for k in stride(from: 0, to: fields.count - 1, by: 2) {
-                if let name = fields[k].string { info[name] = fields[k + 1] }
-            }
-            guard info["pending"]?.int == 0 else { return false }
-            if let lag = info["lag"]?.int {
-                guard lag == 0 else { return false }
-            } else {
-                // Redis cannot tell the lag (entries were deleted): compare the last delivered id.
-                let last = try await client.send(
-                    RedisCommand("XREVRANGE", Partitioning.eventsKey(p), "+", "-", "COUNT", "1"))
-                let lastID = try RedisStreamEntry.parseList(last).first?.id
-                guard lastID == nil || lastID == info["last-delivered-id"]?.string else { return false }
-            }
-        }
-        return true
     }
 
     private func redisCPUSeconds(_ client: RedisClient) async throws -> Double {

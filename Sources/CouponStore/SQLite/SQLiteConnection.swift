@@ -91,10 +91,6 @@ public final class SQLiteConnection: SQLConnection {
         return try transaction(begin: "BEGIN IMMEDIATE", body)
     }
 
-    func check(_ result: Int32, sql: String?) throws(SQLiteError) {
-        try SQLiteError.check(result, database: handle, sql: sql)
-    }
-
     private func prepared(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         if let statement = statements[sql] { return statement }
         var statement: OpaquePointer?
