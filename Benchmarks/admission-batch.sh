@@ -15,7 +15,6 @@ duration=${1:-10}
 sizes=${2:-"1 32"}
 bench_stack coupon-bench-batch
 rcli() { redis-cli -p "$redis_port" "$@"; }
-redis_cpu() { rcli INFO cpu | awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%.6f", s }'; }
 evalsha_calls() { rcli INFO commandstats | awk -F'[=,:]' '/^cmdstat_evalsha:/ { print $3 }'; }
 issued_total() { # over every issued hash
     local total=0 key
@@ -52,9 +51,9 @@ run() { # size, connections, shape(one|four)
     fi
     wrk -t2 -c"$connections" -d2s -s "$multi_lua" "$url" -- "${coupons[@]}" warm- >/dev/null
     local cpu0 calls0 issued0 out cpu1 calls1 issued1
-    cpu0=$(redis_cpu) calls0=$(evalsha_calls) issued0=$(issued_total)
+    cpu0=$(redis_cpu_seconds "$redis_port") calls0=$(evalsha_calls) issued0=$(issued_total)
     out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$multi_lua" "$url" -- "${coupons[@]}" "r$RANDOM-")
-    cpu1=$(redis_cpu) calls1=$(evalsha_calls) issued1=$(issued_total)
+    cpu1=$(redis_cpu_seconds "$redis_port") calls1=$(evalsha_calls) issued1=$(issued_total)
     local n=$((issued1 - issued0))
     local rps p99
     rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")

@@ -56,7 +56,7 @@ measure() { # label, binary, serve arguments…
     issued=$(rps -s Benchmarks/wrk/issue.lua "$url" -- "$big" "b-$label-$RANDOM-")
     sum[$label/201]=$(echo "${sum[$label/201]:-0} + $issued" | bc)
     rounds201[$label]="${rounds201[$label]:-} $issued"
-    rss=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status")
+    rss=$(peak_rss_mb "$server_pid")
     sum[$label/rss]=$rss
     stop_server
 }

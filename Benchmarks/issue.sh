@@ -55,7 +55,6 @@ run() {
         END { printf "%s %s %s %s\n", rps, p50, p99, (non == "" ? 0 : non) }' "$out/$name-$connections.txt"
 }
 
-rss_peak_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$server_pid/status"; }
 
 printf '| connections | route | requests/s | p50 | p99 | non-2xx | ratio to /healthz |\n'
 printf '|---|---|---|---|---|---|---|\n'
@@ -73,7 +72,7 @@ for c in 64 512; do
         "$s_non" "$(echo "$s_rps / $h_rps" | bc -l)"
 done
 echo
-echo "server peak resident memory (VmHWM) after the 512-connection runs: $(rss_peak_mb) MB"
+echo "server peak resident memory (VmHWM) after the 512-connection runs: $(peak_rss_mb "$server_pid") MB"
 
 # Sell-out under load: 20,000 coupons, 512 connections of distinct users.
 quantity=20000

@@ -20,7 +20,6 @@ cpu_by_thread() { # pid -> "tid name ticks" lines
         echo "$(basename "$task") $(tr ' ' _ <"$task/comm") $(awk '{ print $14 + $15 }' "$task/stat")"
     done
 }
-redis_cpu() { redis-cli -p "$redis_port" INFO cpu | awk -F: '/used_cpu_(sys|user):/ { s += $2 } END { print s }'; }
 measure() { # label, serve arguments…
     local label=$1
     shift
@@ -31,7 +30,7 @@ measure() { # label, serve arguments…
     redis-cli -p "$redis_port" CONFIG RESETSTAT >/dev/null
     cpu_by_thread "$server_pid" | sort >"$work/before"
     local redis_before rate
-    redis_before=$(redis_cpu)
+    redis_before=$(redis_cpu_seconds "$redis_port")
     rate=$(wrk -t2 -c64 -d10s -s Benchmarks/wrk/issue.lua "$url" -- "$big" "t-$label-$RANDOM-" |
         awk '/Requests\/sec/ { print $2 }')
     cpu_by_thread "$server_pid" | sort >"$work/after"
@@ -39,7 +38,7 @@ measure() { # label, serve arguments…
     join "$work/before" "$work/after" |
         awk '{ d = $5 - $3; if (d > 0) cpu[$2] += d } END { for (n in cpu) printf "%-22s %6.2f s\n", n, cpu[n] / 100 }' |
         sort -k2 -nr
-    echo "redis-server           $(echo "$(redis_cpu) - $redis_before" | bc) s"
+    echo "redis-server           $(echo "$(redis_cpu_seconds "$redis_port") - $redis_before" | bc) s"
     redis-cli -p "$redis_port" INFO commandstats | grep -E "cmdstat_(evalsha|xreadgroup|xack):" |
         sed -E 's/,rejected_calls.*//' || true
     stop_server

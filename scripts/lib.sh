@@ -56,6 +56,13 @@ stop_server() {
     wait "$server_pid" 2>/dev/null || true
     server_pid=
 }
+# redis_cpu_seconds PORT: the CPU (user + system) the Redis server on PORT has used, in seconds.
+redis_cpu_seconds() {
+    redis-cli -p "$1" INFO cpu | awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { printf "%.6f", s }'
+}
+# peak_rss_mb PID: the process's peak resident memory (VmHWM), in MB.
+peak_rss_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+
 # fresh_serve BINARY SERVE-ARGS…: empties the bench stack's Redis (and its projection file),
 # initialises it, starts `serve` on $http_port (server_pid) and waits until it answers; exits if
 # it does not start.
