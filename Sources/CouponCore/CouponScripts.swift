@@ -13,7 +13,9 @@ public enum CouponScripts {
     /// what they hold (409 with the issuance); only non-holders get NOT_STARTED / ENDED.
     /// Answers one `{OUTCOME, detail?}` per request; the issued record is `"seq eventId issuedAtMs"`.
     /// The clock is read once: the script is atomic, so every request of the run is decided at
-    /// that instant.
+    /// that instant. For the same reason a coupon's definition and issued count are read once per
+    /// coupon per run: nothing else changes them while the script runs, and the count grows by one
+    /// with each issuance this run makes (the user was not in the hash: the holder check said so).
     public static let admit = """
         #!lua
         local n = #ARGV / 3
@@ -23,8 +25,13 @@ public enum CouponScripts {
           return answers
         end
         local now, at
+        local defs, counts = {}, {}
         local function admit(couponKey, issuedKey, coupon, user, req)
-          local def = redis.call('HMGET', couponKey, 'total', 'startsAt', 'endsAt')
+          local def = defs[couponKey]
+          if not def then
+            def = redis.call('HMGET', couponKey, 'total', 'startsAt', 'endsAt')
+            defs[couponKey] = def
+          end
           if not def[1] then return {\(ScriptOutcome.notFound.lua)} end
           local prior = redis.call('HGET', issuedKey, user)
           if prior then return {\(ScriptOutcome.alreadyIssued.lua), prior} end
@@ -35,7 +42,8 @@ public enum CouponScripts {
           end
           if now < tonumber(def[2]) then return {\(ScriptOutcome.notStarted.lua), def[2]} end
           if now >= tonumber(def[3]) then return {\(ScriptOutcome.ended.lua), def[3]} end
-          local issued = redis.call('HLEN', issuedKey)
+          local issued = counts[issuedKey] or redis.call('HLEN', issuedKey)
+          counts[issuedKey] = issued
           if issued >= tonumber(def[1]) then return {\(ScriptOutcome.soldOut.lua), def[1]} end
           local seq = string.format('%d', issued + 1)
           local id
@@ -48,6 +56,7 @@ public enum CouponScripts {
           end
           local record = seq .. ' ' .. id .. ' ' .. at
           redis.call('HSET', issuedKey, user, record)
+          counts[issuedKey] = issued + 1
           return {\(ScriptOutcome.issued.lua), record}
         end
         for i = 1, n do

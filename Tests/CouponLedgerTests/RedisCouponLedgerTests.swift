@@ -107,6 +107,66 @@ import Testing
         #expect(try await ledger.client.digest() == digest)
     }
 
+    /// One script run deciding many requests of several coupons, as the client combines them: each
+    /// request gets what it would get alone, in the order given. The script reads a coupon's
+    /// definition and issued count once per run, so this pins that the count it carries on is the
+    /// count Redis holds (a seq repeated or skipped, or a quantity exceeded, would show here).
+    @Test func manyRequestsInOneScriptRunAreEachDecidedAsIfAlone() async throws {
+        let server = try await RedisServer()
+        let ledger = try await ledger(server.configuration, partitions: 1)
+        defer { ledger.client.close() }
+        let now = Self.now
+        let a = try await ledger.define(try CouponDraft(name: "A", quantity: 3, startsAt: nil, endsAt: nil))
+        let b = try await ledger.define(try CouponDraft(name: "B", quantity: 2, startsAt: nil, endsAt: nil))
+        let later = try await ledger.define(
+            try CouponDraft(name: "Later", quantity: 5, startsAt: now + Self.hour, endsAt: now + 2 * Self.hour))
+        guard case .issued(let before) = try await ledger.admit(coupon: a.id, user: UserID("u0"), requestId: nil)
+        else {
+            Issue.record("u0 should be issued A")
+            return
+        }
+        let missing = try CouponID(999_999)
+        let requests: [(CouponID, String)] = [
+            (a.id, "u1"), (b.id, "u1"), (later.id, "u1"), (a.id, "u2"), (a.id, "u1"), (missing, "u3"),
+            (a.id, "u3"), (b.id, "u2"), (later.id, "u2"), (b.id, "u3"), (a.id, "u0"),
+        ]
+        let reply = try await ledger.client.send(
+            .eval(
+                CouponScripts.admit,
+                keys: [Partitioning.generationKey(0), Partitioning.eventsKey(0)]
+                    + requests.flatMap { [Partitioning.couponKey(0, $0.0), Partitioning.issuedKey(0, $0.0)] },
+                arguments: requests.flatMap { [$0.0.description, $0.1, ""] }))
+        let answers = (reply.array ?? []).map { $0.array?.compactMap(\.string) ?? [] }
+        try #require(answers.count == requests.count)
+        let outcomes = answers.map { $0.first ?? "" }
+        #expect(
+            outcomes == [
+                "ISSUED", "ISSUED", "NOT_STARTED", "ISSUED", "ALREADY_ISSUED", "NOT_FOUND", "SOLD_OUT", "ISSUED",
+                "NOT_STARTED", "SOLD_OUT", "ALREADY_ISSUED",
+            ])
+        let seqs = answers.map { $0.count > 1 ? $0[1].split(separator: " ").first.map(String.init) ?? "" : "" }
+        #expect(seqs[0] == "2" && seqs[1] == "1" && seqs[3] == "3" && seqs[7] == "2")
+        #expect(answers[4] == answers[0].map { $0 == "ISSUED" ? "ALREADY_ISSUED" : $0 })
+        #expect(answers[6] == ["SOLD_OUT", "3"] && answers[9] == ["SOLD_OUT", "2"])
+        #expect(answers[2] == ["NOT_STARTED", String(now + Self.hour)])
+        #expect(answers[10] == ["ALREADY_ISSUED", "\(before.seq) \(before.eventId) \(before.issuedAt)"])
+
+        // Redis holds exactly those issuances, and the log one event each, in the order decided.
+        #expect(try await ledger.coupon(a.id)?.issued == 3)
+        #expect(try await ledger.coupon(b.id)?.issued == 2)
+        #expect(try await ledger.coupon(later.id)?.issued == 0)
+        let events = try await ledger.client.command("XRANGE", Partitioning.eventsKey(0), "-", "+")
+        let issued = (events.array ?? []).compactMap { entry -> String? in
+            let fields = entry.array?[1].array?.compactMap(\.string) ?? []
+            guard fields.count >= 12, fields[1] == CouponEvent.typeIssued else { return nil }
+            return "\(fields[5]) \(fields[7]) \(fields[9])"
+        }
+        #expect(
+            issued == [
+                "\(a.id) u0 1", "\(a.id) u1 2", "\(b.id) u1 1", "\(a.id) u2 3", "\(b.id) u2 2",
+            ])
+    }
+
     @Test func anEndBeforeTheDefaultStartIsRefusedByTheScriptWithoutWriting() async throws {
         let server = try await RedisServer()
         let ledger = try await ledger(server.configuration)
