@@ -9,7 +9,9 @@ import Synchronization
 /// original write-up builds: `POST /v1/coupons/1/issues {"userId"}` answers 201, 409 or 410 over
 /// one table of issuances with no unique keys (as in the write-up: the strategy, not the schema,
 /// must keep the count), in SQLite or MariaDB, through a pool of connections as an application
-/// server has. For `scripts/bench strategies` only — never the service's path.
+/// server has. Each issuance keeps the seq its 201 answered (the count it read, plus one), so a
+/// count read by two deciders shows as a seq given twice even when the sale happened to end on
+/// the quantity. For `scripts/bench strategies` only — never the service's path.
 ///
 /// Every strategy runs the same check-then-act, one statement per database round trip as an ORM
 /// would: does the user hold one? how many are issued? insert. They differ in what guards it:
@@ -60,7 +62,7 @@ struct Strategy: AsyncParsableCommand {
                 try connection.execute("CREATE TABLE strategy_coupons (id BIGINT PRIMARY KEY, total BIGINT NOT NULL)")
                 try connection.execute(
                     "CREATE TABLE strategy_issues (id \(key), coupon_id BIGINT NOT NULL, user_id VARCHAR(64) NOT NULL, "
-                        + "issued_at BIGINT NOT NULL)")
+                        + "seq BIGINT NOT NULL, issued_at BIGINT NOT NULL)")
                 try connection.execute("CREATE INDEX strategy_issues_by_user ON strategy_issues (coupon_id, user_id)")
                 try connection.run("INSERT INTO strategy_coupons VALUES (1, ?)", [.integer(quantity)])
             }
@@ -128,7 +130,7 @@ struct ClassicIssuer<C: SQLConnection>: Sendable {
                     if try ClassicIssuer.holds(user, on: connection) { return ClassicIssuer.answer(409, user, nil) }
                     let issued = try ClassicIssuer.issued(on: connection)
                     if issued >= quantity { return ClassicIssuer.answer(410, user, nil) }
-                    try ClassicIssuer.insert(user, on: connection)
+                    try ClassicIssuer.insert(user, seq: issued + 1, on: connection)
                     return ClassicIssuer.answer(201, user, issued + 1)
                 }
             }
@@ -144,7 +146,7 @@ struct ClassicIssuer<C: SQLConnection>: Sendable {
             (try ClassicIssuer.issued(on: $0), try ClassicIssuer.quantity(on: $0, locking: false))
         }
         if issued >= quantity { return ClassicIssuer.answer(410, user, nil) }
-        try await database.perform { try ClassicIssuer.insert(user, on: $0) }
+        try await database.perform { try ClassicIssuer.insert(user, seq: issued + 1, on: $0) }
         return ClassicIssuer.answer(201, user, issued + 1)
     }
 
@@ -163,10 +165,10 @@ struct ClassicIssuer<C: SQLConnection>: Sendable {
         return Int(try connection.rows("SELECT total FROM strategy_coupons WHERE id = 1" + lock)[0])!
     }
 
-    static func insert(_ user: String, on connection: C) throws {
+    static func insert(_ user: String, seq: Int, on connection: C) throws {
         _ = try connection.run(
-            "INSERT INTO strategy_issues (coupon_id, user_id, issued_at) VALUES (1, ?, ?)",
-            [.text(user), .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+            "INSERT INTO strategy_issues (coupon_id, user_id, seq, issued_at) VALUES (1, ?, ?, ?)",
+            [.text(user), .integer(Int64(seq)), .integer(Int64(Date().timeIntervalSince1970 * 1000))])
     }
 
     private func release(_ redis: RedisClient, _ token: String) async throws {
