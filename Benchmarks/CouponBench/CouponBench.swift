@@ -137,13 +137,12 @@ struct Project: AsyncParsableCommand {
         let client = RedisClient(configuration: configuration)
         defer { client.close() }
         let partitioning = try Partitioning(count: partitions)
-        var total = 0
+        let completion = try await ProjectionCompletion(client: client, partitioning: partitioning)
+        let total = completion.events
         for p in partitioning.all {
-            total += Int(try await client.send(.xlen(Partitioning.eventsKey(p))).int ?? 0)
             _ = try? await client.send(
                 RedisCommand("XGROUP", "DESTROY", Partitioning.eventsKey(p), WorkerConfiguration.group))
         }
-        let completion = try await ProjectionCompletion(client: client, partitioning: partitioning)
         let url = try DatabaseURL(database)
         _ = try await ProjectionStores.open(url).migrate()
         var tasks: [Task<Void, any Error>] = []

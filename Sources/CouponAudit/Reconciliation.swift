@@ -93,15 +93,9 @@ public struct Reconciliation: Sendable {
     private func projectionState(_ p: Int) async throws -> ProjectionState {
         let key = Partitioning.eventsKey(p)
         var state = ProjectionState()
-        let groups = (try? await client.send(RedisCommand("XINFO", "GROUPS", key)))?.array ?? []
-        for group in groups {
-            let fields = group.array ?? []
-            var info: [String: RedisReply] = [:]
-            for index in stride(from: 0, to: fields.count - 1, by: 2) {
-                info[fields[index].string ?? ""] = fields[index + 1]
-            }
-            guard info["name"]?.string == "projector" else { continue }
-            state.lastDelivered = info["last-delivered-id"]?.string.flatMap { StreamID($0) } ?? .zero
+        let groups = (try? await client.send(RedisCommand("XINFO", "GROUPS", key))).map(RedisGroupInfo.parseList) ?? []
+        for group in groups where group.name == "projector" {
+            state.lastDelivered = group.lastDeliveredID.flatMap { StreamID($0) } ?? .zero
             var cursor = "-"
             while true {
                 let rows = try RedisPendingEntry.parseList(

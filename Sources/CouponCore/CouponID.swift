@@ -22,9 +22,9 @@ public struct CouponID: Hashable, Sendable, Comparable, CustomStringConvertible 
     public init?(digits: UnsafeBufferPointer<UInt8>) {
         // At most 19 digits, as before: a longer run of leading zeros was refused, and still is.
         guard digits.count <= 19, let parsed = ASCIIDecimal.parse(digits), let value = Int64(exactly: parsed),
-            value > 0
+            let id = try? CouponID(value)
         else { return nil }
-        self.value = value
+        self = id
     }
 
     public var description: String { String(value) }
