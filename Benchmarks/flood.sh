@@ -38,8 +38,7 @@ prepare() {
     for n in $(seq 1 500); do issue_status "$url" "$sold" "h-$n" >/dev/null; done
     [ "$(issue_status "$url" "$sold" "late")" = 410 ] || { log "the coupon did not sell out"; exit 1; }
     [ "$(issue_status "$url" "$sold" "h-7")" = 409 ] || { log "a holder did not get 409"; exit 1; }
-    big=$(create_coupon "$url" "flood big" 1000000000)
-    wrk -t2 -c"$connections" -d2s "$url/healthz" >/dev/null
+    big=$(unlimited_coupon "$url" "flood big" "$connections")
 }
 measure() { # label, binary, serve arguments…
     local label=$1 binary=$2

@@ -25,14 +25,12 @@ measure() { # label, serve arguments…
     shift
     fresh_serve "$bin" "$@"
     local big
-    big=$(create_coupon "$url" "threads" 1000000000)
-    wrk -t2 -c64 -d2s "$url/healthz" >/dev/null
+    big=$(unlimited_coupon "$url" "threads")
     redis-cli -p "$redis_port" CONFIG RESETSTAT >/dev/null
     cpu_by_thread "$server_pid" | sort >"$work/before"
     local redis_before rate
     redis_before=$(redis_cpu_seconds "$redis_port")
-    rate=$(wrk -t2 -c64 -d10s -s Benchmarks/wrk/issue.lua "$url" -- "$big" "t-$label-$RANDOM-" |
-        awk '/Requests\/sec/ { print $2 }')
+    rate=$(issue_rate "$url" "$big" "t-$label-$RANDOM-")
     cpu_by_thread "$server_pid" | sort >"$work/after"
     echo "## $label: $rate admissions/s"
     join "$work/before" "$work/after" |

@@ -26,13 +26,11 @@ measure() { # label, serve arguments…
     rm -f "$shm"/*
     fresh_serve "$bin" "$@"
     local big
-    big=$(create_coupon "$url" "worker-io" 1000000000)
-    wrk -t2 -c64 -d2s "$url/healthz" >/dev/null
+    big=$(unlimited_coupon "$url" "worker-io")
     local kernel idle written redis rate
     kernel=$(kernel_thread_ticks) idle=$(idle_ticks) written=$(written_bytes "$server_pid")
     redis=$(redis_cpu_seconds "$redis_port")
-    rate=$(wrk -t2 -c64 -d10s -s Benchmarks/wrk/issue.lua "$url" -- "$big" "io-$label-$RANDOM-" |
-        awk '/Requests\/sec/ { print $2 }')
+    rate=$(issue_rate "$url" "$big" "io-$label-$RANDOM-")
     printf '%-6s %9s admissions/s  kernel threads %5.2f s  idle %5.2f s  written %6.1f MB  redis-server %5.2f s\n' \
         "$label" "$rate" "$(echo "($(kernel_thread_ticks) - $kernel) / 100" | bc -l)" \
         "$(echo "($(idle_ticks) - $idle) / 100" | bc -l)" \

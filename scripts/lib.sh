@@ -91,6 +91,19 @@ create_coupon() {
         -H 'Content-Type: application/json' -d "{\"name\":\"$2\",\"quantity\":$3}" | jq -e .id
 }
 
+# unlimited_coupon BASE-URL NAME [CONNECTIONS]: defines a coupon that never sells out, prints its
+# id, and warms the server up with 2 s of `/healthz` (wrk, CONNECTIONS, default 64).
+unlimited_coupon() {
+    create_coupon "$1" "$2" 1000000000 || return
+    wrk -t2 -c"${3:-64}" -d2s "$1/healthz" >/dev/null
+}
+
+# issue_rate BASE-URL COUPON USER-PREFIX: 201s for 10 s at 64 connections, a new user each
+# request (wrk with Benchmarks/wrk/issue.lua); prints requests/s.
+issue_rate() {
+    wrk -t2 -c64 -d10s -s Benchmarks/wrk/issue.lua "$1" -- "$2" "$3" | awk '/Requests\/sec/ { print $2 }'
+}
+
 # issue_status BASE-URL COUPON USER: asks for the coupon for the user and prints the HTTP status.
 issue_status() {
     curl -s -o /dev/null -w '%{http_code}' -X POST "$1/v1/coupons/$2/issues" \

@@ -141,7 +141,7 @@ struct Project: AsyncParsableCommand {
         let total = completion.events
         for p in partitioning.all {
             _ = try? await client.send(
-                RedisCommand("XGROUP", "DESTROY", Partitioning.eventsKey(p), WorkerConfiguration.group))
+                RedisCommand("XGROUP", "DESTROY", Partitioning.eventsKey(p), Partitioning.projectionGroup))
         }
         let url = try DatabaseURL(database)
         _ = try await ProjectionStores.open(url).migrate()
@@ -156,9 +156,7 @@ struct Project: AsyncParsableCommand {
                 redis: configuration, store: try await ProjectionStores.open(url), logger: logger)
             tasks.append(Task { try await worker.run() })
         }
-        while try await !completion.isComplete() {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        _ = try await completion.wait()
         let took = seconds(since: start)
         let cpu = processCPUSeconds() - cpuBefore
         let redisCPU = try await redisCPUSeconds(client) - redisCPUBefore

@@ -18,12 +18,9 @@ struct Projected: AsyncParsableCommand {
         let start = ContinuousClock.now
         let completion = try await ProjectionCompletion(
             client: client, partitioning: try Partitioning(count: partitions))
-        while try await !completion.isComplete() {
-            guard seconds(since: start) < timeout else {
-                FileHandle.standardError.write(Data("the projection did not catch up in \(timeout) s\n".utf8))
-                throw ExitCode(1)
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        guard try await completion.wait(timeout: timeout) else {
+            FileHandle.standardError.write(Data("the projection did not catch up in \(timeout) s\n".utf8))
+            throw ExitCode(1)
         }
         print(String(format: "%.2f", seconds(since: start)))
     }

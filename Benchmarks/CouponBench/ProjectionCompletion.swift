@@ -1,5 +1,4 @@
 import CouponCore
-import CouponWorker
 import Redis
 
 /// Whether the projection holds the whole log, asked of Redis: every partition's consumer group
@@ -30,7 +29,8 @@ struct ProjectionCompletion {
         for p in partitions {
             let groups = RedisGroupInfo.parseList(
                 try await client.send(RedisCommand("XINFO", "GROUPS", Partitioning.eventsKey(p))))
-            guard let group = groups.first(where: { $0.name == WorkerConfiguration.group }), group.pending == 0 else {
+            guard let group = groups.first(where: { $0.name == Partitioning.projectionGroup }), group.pending == 0
+            else {
                 return false
             }
             if let lag = group.lag {
@@ -42,6 +42,16 @@ struct ProjectionCompletion {
                 let lastID = try RedisStreamEntry.parseList(last).first?.id
                 guard lastID == nil || lastID == group.lastDeliveredID else { return false }
             }
+        }
+        return true
+    }
+
+    /// Polls `isComplete` every 20 ms; false if `timeout` seconds pass first (nil: no limit).
+    func wait(timeout: Double? = nil) async throws -> Bool {
+        let start = ContinuousClock.now
+        while try await !isComplete() {
+            if let timeout, seconds(since: start) >= timeout { return false }
+            try await Task.sleep(for: .milliseconds(20))
         }
         return true
     }

@@ -94,12 +94,13 @@ public struct Reconciliation: Sendable {
         let key = Partitioning.eventsKey(p)
         var state = ProjectionState()
         let groups = (try? await client.send(RedisCommand("XINFO", "GROUPS", key))).map(RedisGroupInfo.parseList) ?? []
-        for group in groups where group.name == "projector" {
+        for group in groups where group.name == Partitioning.projectionGroup {
             state.lastDelivered = group.lastDeliveredID.flatMap { StreamID($0) } ?? .zero
             var cursor = "-"
             while true {
                 let rows = try RedisPendingEntry.parseList(
-                    try await client.send(RedisCommand("XPENDING", key, "projector", cursor, "+", "10000")))
+                    try await client.send(
+                        RedisCommand("XPENDING", key, Partitioning.projectionGroup, cursor, "+", "10000")))
                 state.pending.formUnion(rows.compactMap { StreamID($0.id) })
                 guard rows.count == 10_000, let last = rows.last else { break }
                 cursor = "(" + last.id

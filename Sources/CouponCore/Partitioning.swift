@@ -22,6 +22,9 @@ public struct Partitioning: Sendable, Equatable {
     public static func couponKey(_ p: Int, _ id: CouponID) -> String { couponKeyPrefix(p) + id.description }
     public static func issuedKey(_ p: Int, _ id: CouponID) -> String { couponKey(p, id) + ":issued" }
     public static func eventsKey(_ p: Int) -> String { "cpn:{\(p)}:events" }
+    /// The consumer group on every partition's stream: the workers read through it; recovery
+    /// positions it, the audit and the metrics read its pending entries.
+    public static let projectionGroup = "projector"
     public static func deadKey(_ p: Int) -> String { "cpn:{\(p)}:dead" }
     /// Counter behind the coupon ids of partition p (id = n·P + p).
     public static func couponSequenceKey(_ p: Int) -> String { "cpn:{\(p)}:coupon-seq" }

@@ -34,7 +34,8 @@ public struct LogGauges: Sendable {
                 self.dead[p].set(to: Double(dead))
             }
             do {
-                let summary = try await client.send(RedisCommand("XPENDING", Partitioning.eventsKey(p), "projector"))
+                let summary = try await client.send(
+                    RedisCommand("XPENDING", Partitioning.eventsKey(p), Partitioning.projectionGroup))
                 pending[p].set(to: Double(summary.array?.first?.int ?? 0))
             } catch let error as RedisError where error.serverKind == .noGroup {
                 pending[p].set(to: 0)  // no group yet: nothing delivered, nothing pending

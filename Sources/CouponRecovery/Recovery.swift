@@ -147,7 +147,8 @@ public struct Recovery: Sendable {
         }
         // Everything recovered is projected already: the group starts after it.
         let position = snapshot.events.last?.id.description ?? "0"
-        _ = try await client.send(RedisCommand("XGROUP", "CREATE", key, "projector", position, "MKSTREAM"))
+        _ = try await client.send(
+            RedisCommand("XGROUP", "CREATE", key, Partitioning.projectionGroup, position, "MKSTREAM"))
     }
 
     /// Sends independent commands with many in flight, so the client pipelines them.

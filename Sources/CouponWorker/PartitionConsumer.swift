@@ -41,7 +41,7 @@ final class PartitionConsumer: Sendable {
 
     private static let deadLetterScript = RedisScript(CouponScripts.deadLetter)
     private static let removeIdleConsumersScript = RedisScript(CouponScripts.removeIdleConsumers)
-    private var group: String { WorkerConfiguration.group }
+    private var group: String { Partitioning.projectionGroup }
 
     init(
         partition: Int, configuration: WorkerConfiguration, redis: RedisConfiguration,

@@ -3,9 +3,6 @@ import Foundation
 
 /// How a projection worker consumes the log.
 public struct WorkerConfiguration: Sendable {
-    /// The consumer group every worker joins on every partition stream.
-    public static let group = "projector"
-
     /// This worker's consumer name: unique per worker, stable across restarts of the same worker
     /// so that it drains its own pending entries first.
     public var consumer: String

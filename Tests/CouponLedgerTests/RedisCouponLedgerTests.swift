@@ -156,10 +156,9 @@ import Testing
         #expect(try await ledger.coupon(b.id)?.issued == 2)
         #expect(try await ledger.coupon(later.id)?.issued == 0)
         let events = try await ledger.client.command("XRANGE", Partitioning.eventsKey(0), "-", "+")
-        let issued = (events.array ?? []).compactMap { entry -> String? in
-            let fields = entry.array?[1].array?.compactMap(\.string) ?? []
-            guard fields.count >= 12, fields[1] == CouponEvent.typeIssued else { return nil }
-            return "\(fields[5]) \(fields[7]) \(fields[9])"
+        let issued = try RedisStreamEntry.parseList(events).map(\.dictionary).compactMap { fields -> String? in
+            guard fields["type"] == CouponEvent.typeIssued else { return nil }
+            return "\(fields["coupon"] ?? "") \(fields["user"] ?? "") \(fields["seq"] ?? "")"
         }
         #expect(
             issued == [

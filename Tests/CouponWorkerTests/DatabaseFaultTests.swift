@@ -189,7 +189,7 @@ import Testing
         #expect(delivered.count == 21)
         func consumers() async throws -> [String] {
             let reply = try await fixture.client.command(
-                "XINFO", "CONSUMERS", Partitioning.eventsKey(p), WorkerConfiguration.group)
+                "XINFO", "CONSUMERS", Partitioning.eventsKey(p), Partitioning.projectionGroup)
             return (reply.array ?? []).compactMap { $0.array?[1].string }
         }
         #expect(try await consumers() == ["host-4242"])

@@ -82,15 +82,14 @@ import Testing
         let before = try Table.checksums(fixture.database)
         for p in fixture.partitioning.all {
             _ = try await fixture.client.command(
-                "XGROUP", "DESTROY", Partitioning.eventsKey(p), WorkerConfiguration.group)
+                "XGROUP", "DESTROY", Partitioning.eventsKey(p), Partitioning.projectionGroup)
         }
         try await withWorker(fixture, consumer: "from-scratch") {
             let reread = try await eventually {
                 var acknowledged = true
                 for p in fixture.partitioning.all {
                     let groups = try await fixture.client.command("XINFO", "GROUPS", Partitioning.eventsKey(p))
-                    let info = groups.array?.first?.array?.compactMap(\.string) ?? []
-                    let lastDelivered = zip(info, info.dropFirst()).first { $0.0 == "last-delivered-id" }?.1
+                    let lastDelivered = RedisGroupInfo.parseList(groups).first?.lastDeliveredID
                     let lastEntry = try await fixture.client.command(
                         "XREVRANGE", Partitioning.eventsKey(p), "+", "-", "COUNT", "1")
                     // An empty partition (every coupon may land on the other one) is read when its group says 0-0.
@@ -158,7 +157,7 @@ import Testing
         let delivered = try await fixture.deliver(partition: p, to: "ghost")
         for _ in 0..<6 {  // each re-read counts one more delivery
             _ = try await fixture.client.command(
-                "XREADGROUP", "GROUP", WorkerConfiguration.group, "ghost", "STREAMS", key, "0")
+                "XREADGROUP", "GROUP", Partitioning.projectionGroup, "ghost", "STREAMS", key, "0")
         }
         // The ghost committed them, then died before XACK.
         let store = try await engine.store(fixture.database)

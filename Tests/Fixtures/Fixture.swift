@@ -90,9 +90,9 @@ public struct Fixture: Sendable {
     /// the group first; returns the entries delivered.
     public func deliver(partition p: Int, to consumer: String) async throws -> [RedisStreamEntry] {
         let key = Partitioning.eventsKey(p)
-        _ = try await client.command("XGROUP", "CREATE", key, WorkerConfiguration.group, "0", "MKSTREAM")
+        _ = try await client.command("XGROUP", "CREATE", key, Partitioning.projectionGroup, "0", "MKSTREAM")
         let reply = try await client.command(
-            "XREADGROUP", "GROUP", WorkerConfiguration.group, consumer, "STREAMS", key, ">")
+            "XREADGROUP", "GROUP", Partitioning.projectionGroup, consumer, "STREAMS", key, ">")
         return try RedisStreamEntry.parseRead(reply)[key] ?? []
     }
 
@@ -140,7 +140,8 @@ public struct Fixture: Sendable {
         var total: Int64 = 0
         for p in partitioning.all {
             do {
-                let summary = try await client.command("XPENDING", Partitioning.eventsKey(p), WorkerConfiguration.group)
+                let summary = try await client.command(
+                    "XPENDING", Partitioning.eventsKey(p), Partitioning.projectionGroup)
                 total += summary.array?.first?.int ?? 0
             } catch let error as RedisError where error.serverKind == .noGroup {
                 // No group yet: nothing was delivered, so nothing is pending.
